@@ -1,0 +1,141 @@
+"""Epoch-end hooks of the training loop: history, stopping, progress.
+
+The loop in :mod:`skdl._training` calls, for every callback::
+
+    callback.on_train_begin(log)
+    stop = callback.on_epoch_end(log)      # after each epoch; True stops training
+    callback.on_train_end(log)
+
+``log`` is the :class:`EpochLog` of the run: the network, the optimizer and
+the numbers of the epoch that just ended.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+
+@dataclass
+class History:
+    """Everything a fit records; kept by the estimator across warm starts."""
+
+    loss_curve: list = field(default_factory=list)
+    validation_scores: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    best_loss: float = float("inf")
+    best_validation_score: float = -float("inf")
+    no_improvement_count: int = 0
+    n_iter: int = 0
+    t: int = 0
+
+
+@dataclass
+class EpochLog:
+    """What the callbacks see at the end of an epoch."""
+
+    network: object
+    optimizer: object
+    history: History
+    max_iter: int
+    epoch: int = 0
+    loss: float = float("nan")
+    validation_score: float = None
+    validation_loss: float = None
+    seconds: float = 0.0
+
+
+class Callback:
+    """Base class: override the hooks you need."""
+
+    def on_train_begin(self, log):
+        pass
+
+    def on_epoch_end(self, log):
+        return False
+
+    def on_train_end(self, log):
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when the monitored quantity stops improving; keep the best weights.
+
+    Without validation data it monitors the training loss: an epoch counts as
+    no improvement when ``loss > best_loss - tol``. With validation data it
+    monitors the validation score: no improvement when
+    ``score < best_score + tol``. After more than ``n_iter_no_change`` such
+    epochs in a row, the optimizer decides (:meth:`Optimizer.trigger_stopping`):
+    stop, or with ``learning_rate="adaptive"`` divide the step by 5 and go on.
+    This is scikit-learn's MLP rule. With validation data, the weights of the
+    best-scoring epoch are restored at the end of training.
+
+    Parameters
+    ----------
+    tol : float
+    n_iter_no_change : int
+    use_validation : bool
+    verbose : bool
+    """
+
+    def __init__(self, tol, n_iter_no_change, use_validation, verbose=False):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.use_validation = use_validation
+        self.verbose = verbose
+        self.best_params = None
+
+    def on_epoch_end(self, log):
+        history = log.history
+        if self.use_validation:
+            score = log.validation_score
+            improved = score >= history.best_validation_score + self.tol
+            if score > history.best_validation_score:
+                history.best_validation_score = score
+                self.best_params = log.network.flat_params.copy()
+        else:
+            improved = log.loss <= history.best_loss - self.tol
+        history.best_loss = min(history.best_loss, log.loss)
+        history.no_improvement_count = 0 if improved else history.no_improvement_count + 1
+        if history.no_improvement_count <= self.n_iter_no_change:
+            return False
+        if self.use_validation:
+            what = "Validation score did not improve more than"
+        else:
+            what = "Training loss did not improve more than"
+        msg = f"{what} tol={self.tol:f} for {self.n_iter_no_change} consecutive epochs."
+        if log.optimizer.trigger_stopping(msg, self.verbose):
+            return True
+        history.no_improvement_count = 0
+        return False
+
+    def on_train_end(self, log):
+        if self.use_validation and self.best_params is not None:
+            log.network.flat_params[:] = self.best_params
+
+
+class ProgressLogger(Callback):
+    """Print one line per epoch: epoch, loss, validation score and loss, seconds."""
+
+    def __init__(self, print_fn=print):
+        self.print_fn = print_fn
+
+    def on_epoch_end(self, log):
+        parts = [f"Iteration {log.history.n_iter}, loss = {log.loss:.8f}"]
+        if log.validation_score is not None:
+            parts.append(f"validation score = {log.validation_score:.6f}")
+            parts.append(f"validation loss = {log.validation_loss:.8f}")
+        parts.append(f"{log.seconds:.2f} s")
+        self.print_fn(", ".join(parts))
+        return False
+
+
+class Timer(Callback):
+    """Measure the wall time of each epoch into ``log.seconds``."""
+
+    def on_train_begin(self, log):
+        self._start = time.perf_counter()
+
+    def on_epoch_end(self, log):
+        now = time.perf_counter()
+        log.seconds = now - self._start
+        self._start = now
+        return False

@@ -1,0 +1,128 @@
+"""A stack of layers trained as one function."""
+
+import numpy as np
+
+
+class Sequential:
+    """Layers applied one after another.
+
+    After :meth:`build`, every parameter of every layer is a view into one
+    flat vector :attr:`flat_params`, and every gradient a view into
+    :attr:`flat_grads`. Optimizers and L-BFGS then work on one array, which
+    keeps the number of NumPy calls per update independent of the depth of
+    the network. Weights that the L2 penalty applies to come first, so the
+    penalty is one dot product over ``flat_params[:n_regularized]``.
+
+    Parameters
+    ----------
+    layers : list of Layer
+        The layers, input first. The network outputs logits: the output
+        activation is fused into the loss (see :mod:`skdl.losses`).
+
+    Attributes
+    ----------
+    flat_params : ndarray of shape (n_params,)
+    flat_grads : ndarray of shape (n_params,)
+    n_regularized : int
+        Length of the leading block of ``flat_params`` that holds weights.
+    input_shape, output_shape : tuple
+        Per-sample shapes, without the batch dimension.
+    """
+
+    def __init__(self, layers):
+        self.layers = list(layers)
+
+    def build(self, input_shape, rng, dtype=np.float64):
+        """Build every layer for per-sample ``input_shape`` and bind them to flat buffers.
+
+        Parameters
+        ----------
+        input_shape : tuple of int
+        rng : numpy.random.Generator
+            The one generator for weight initialisation and dropout masks.
+        dtype : dtype, default=np.float64
+            Compute precision.
+
+        Returns
+        -------
+        self : Sequential
+        """
+        self.dtype = np.dtype(dtype)
+        self.input_shape = tuple(input_shape)
+        shape = self.input_shape
+        for layer in self.layers:
+            shape = layer.build(shape, rng, self.dtype)
+        self.output_shape = tuple(shape)
+        self._layout = self._make_layout()
+        total = sum(size for _, _, _, size, _ in self._layout)
+        self.flat_params = np.empty(total, dtype=self.dtype)
+        self.flat_grads = np.zeros(total, dtype=self.dtype)
+        for layer_index, name, start, size, shape in self._layout:
+            layer = self.layers[layer_index]
+            self.flat_params[start:start + size] = getattr(layer, name).ravel()
+        self._bind()
+        return self
+
+    def _make_layout(self):
+        """(layer index, name, offset, size, shape) of every parameter, weights first."""
+        entries = []
+        for regularized_pass in (True, False):
+            for index, layer in enumerate(self.layers):
+                for name in layer.param_names:
+                    if (name in layer.regularized) == regularized_pass:
+                        entries.append((index, name, getattr(layer, name).shape))
+        layout, offset = [], 0
+        self.n_regularized = 0
+        for index, name, shape in entries:
+            size = int(np.prod(shape))
+            layout.append((index, name, offset, size, shape))
+            if name in self.layers[index].regularized:
+                self.n_regularized = offset + size
+            offset += size
+        return layout
+
+    def _bind(self):
+        """Point every layer's parameters and gradients at the flat buffers."""
+        for layer_index, name, start, size, shape in self._layout:
+            layer = self.layers[layer_index]
+            setattr(layer, name, self.flat_params[start:start + size].reshape(shape))
+            setattr(layer, "d" + name, self.flat_grads[start:start + size].reshape(shape))
+
+    def __setstate__(self, state):
+        # Pickle stores views as independent copies; re-create the sharing.
+        self.__dict__.update(state)
+        if "_layout" in state:
+            self._bind()
+
+    def forward(self, X, training=False):
+        """Logits for the batch ``X`` (per-sample shape ``input_shape``)."""
+        for layer in self.layers:
+            X = layer.forward(X, training)
+        return X
+
+    def backward(self, dY):
+        """Back-propagate the loss gradient ``dY`` through every layer.
+
+        Fills :attr:`flat_grads`. The first layer skips its input gradient,
+        which nothing needs.
+        """
+        last = len(self.layers) - 1
+        for index in range(last, -1, -1):
+            dY = self.layers[index].backward(dY, input_grad=index > 0)
+        return self.flat_grads
+
+    def params(self):
+        """All parameters, layer by layer, as views of :attr:`flat_params`."""
+        return [p for layer in self.layers for p in layer.params()]
+
+    def grads(self):
+        """All gradients, in the same order as :meth:`params`."""
+        return [g for layer in self.layers for g in layer.grads()]
+
+    def layers_of_type(self, cls):
+        """The layers that are instances of ``cls``, input first."""
+        return [layer for layer in self.layers if isinstance(layer, cls)]
+
+    def __repr__(self):
+        inner = ", ".join(repr(layer) for layer in self.layers)
+        return f"Sequential([{inner}])"

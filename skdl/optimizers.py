@@ -1,0 +1,334 @@
+r"""Gradient-descent optimizers.
+
+Each optimizer updates parameters in place::
+
+    optimizer.step(params, grads)       # lists of arrays, same order each call
+
+and keeps its state (velocities, moment estimates) between calls, so
+``warm_start`` and ``partial_fit`` continue where they stopped. The networks
+of skdl hand over one flat parameter vector (see
+:class:`skdl.network.Sequential`), so a step is a handful of NumPy calls
+whatever the depth of the network.
+
+The update rules, with gradient :math:`g_t` and learning rate :math:`\eta`:
+
+- SGD with momentum :math:`\mu`: :math:`v_t = \mu v_{t-1} - \eta g_t`,
+  :math:`\theta_t = \theta_{t-1} + v_t`; Nesterov's variant steps by
+  :math:`\mu v_t - \eta g_t` instead.
+- Adagrad: :math:`G_t = G_{t-1} + g_t^2`,
+  :math:`\theta_t = \theta_{t-1} - \eta\, g_t / (\sqrt{G_t} + \epsilon)`.
+- RMSProp: :math:`s_t = \rho s_{t-1} + (1-\rho) g_t^2`,
+  :math:`\theta_t = \theta_{t-1} - \eta\, g_t / (\sqrt{s_t} + \epsilon)`.
+- Adam: :math:`m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t`,
+  :math:`v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2`,
+  :math:`\theta_t = \theta_{t-1} - \eta \frac{\sqrt{1-\beta_2^t}}{1-\beta_1^t}
+  \frac{m_t}{\sqrt{v_t} + \epsilon}` (scikit-learn's form of the bias correction).
+- SWATS: Adam until the SGD step size it implies settles, then SGD with momentum.
+"""
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: learning-rate schedule and the stopping decision.
+
+    Parameters
+    ----------
+    learning_rate_init : float
+        Initial step size :math:`\\eta_0`.
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        ``"invscaling"`` sets :math:`\\eta = \\eta_0 / (t + 1)^{p}` after each
+        epoch, where ``t`` counts samples seen; ``"adaptive"`` keeps
+        :math:`\\eta_0` and divides it by 5 each time training stops improving
+        (scikit-learn's MLP schedules).
+    power_t : float, default=0.5
+        Exponent :math:`p` of ``"invscaling"``.
+    """
+
+    #: Whether learning_rate schedules apply (scikit-learn's Adam ignores them).
+    uses_schedule = True
+
+    def __init__(self, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5):
+        self.learning_rate_init = learning_rate_init
+        self.learning_rate = float(learning_rate_init)
+        self.lr_schedule = lr_schedule
+        self.power_t = power_t
+        self.t = 0
+        self._state = None
+
+    def step(self, params, grads):
+        """Update every array of ``params`` in place from ``grads``."""
+        if self._state is None:
+            self._state = [self._init_state(p) for p in params]
+        self.t += 1
+        for param, grad, state in zip(params, grads, self._state):
+            self._update(param, grad, state)
+
+    def _init_state(self, param):
+        return {}
+
+    def _update(self, param, grad, state):
+        raise NotImplementedError
+
+    def iteration_ends(self, time_step):
+        """Epoch end: apply the ``"invscaling"`` schedule (``time_step`` = samples seen)."""
+        if self.uses_schedule and self.lr_schedule == "invscaling":
+            self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
+
+    def trigger_stopping(self, msg, verbose):
+        """Training stopped improving: stop, or (``"adaptive"``) shrink the step.
+
+        Returns
+        -------
+        stop : bool
+        """
+        if not (self.uses_schedule and self.lr_schedule == "adaptive"):
+            if verbose:
+                print(msg + " Stopping.")
+            return True
+        if self.learning_rate <= 1e-6:
+            if verbose:
+                print(msg + " Learning rate too small. Stopping.")
+            return True
+        self.learning_rate /= 5.0
+        if verbose:
+            print(msg + f" Setting learning rate to {self.learning_rate:f}")
+        return False
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent with optional (Nesterov) momentum.
+
+    Parameters
+    ----------
+    learning_rate_init, lr_schedule, power_t
+        See :class:`Optimizer`.
+    momentum : float in [0, 1], default=0.9
+    nesterov : bool, default=True
+    """
+
+    def __init__(self, learning_rate_init=0.1, lr_schedule="constant", power_t=0.5,
+                 momentum=0.9, nesterov=True):
+        super().__init__(learning_rate_init, lr_schedule, power_t)
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def _init_state(self, param):
+        return {"velocity": np.zeros_like(param)}
+
+    def _update(self, param, grad, state):
+        lr = param.dtype.type(self.learning_rate)
+        if self.momentum == 0:
+            param -= lr * grad
+            return
+        mu = param.dtype.type(self.momentum)
+        velocity = state["velocity"]
+        velocity *= mu
+        velocity -= lr * grad
+        if self.nesterov:
+            param += mu * velocity - lr * grad
+        else:
+            param += velocity
+
+
+class Adagrad(Optimizer):
+    """Adagrad: per-parameter steps shrink with the sum of squared gradients.
+
+    Parameters
+    ----------
+    learning_rate_init, lr_schedule, power_t
+        See :class:`Optimizer`.
+    epsilon : float, default=1e-8
+        Added to the denominator.
+    """
+
+    def __init__(self, learning_rate_init=0.01, lr_schedule="constant", power_t=0.5,
+                 epsilon=1e-8):
+        super().__init__(learning_rate_init, lr_schedule, power_t)
+        self.epsilon = epsilon
+
+    def _init_state(self, param):
+        return {"sum_sq": np.zeros_like(param)}
+
+    def _update(self, param, grad, state):
+        sum_sq = state["sum_sq"]
+        sum_sq += grad * grad
+        denom = np.sqrt(sum_sq)
+        denom += self.epsilon
+        param -= param.dtype.type(self.learning_rate) * grad / denom
+
+
+class RMSProp(Optimizer):
+    """RMSProp: like Adagrad with an exponential moving average of squared gradients.
+
+    Parameters
+    ----------
+    learning_rate_init, lr_schedule, power_t
+        See :class:`Optimizer`.
+    rho : float in [0, 1), default=0.9
+        Decay of the moving average.
+    epsilon : float, default=1e-8
+    """
+
+    def __init__(self, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5,
+                 rho=0.9, epsilon=1e-8):
+        super().__init__(learning_rate_init, lr_schedule, power_t)
+        self.rho = rho
+        self.epsilon = epsilon
+
+    def _init_state(self, param):
+        return {"mean_sq": np.zeros_like(param)}
+
+    def _update(self, param, grad, state):
+        mean_sq = state["mean_sq"]
+        mean_sq *= param.dtype.type(self.rho)
+        mean_sq += param.dtype.type(1.0 - self.rho) * (grad * grad)
+        denom = np.sqrt(mean_sq)
+        denom += self.epsilon
+        param -= param.dtype.type(self.learning_rate) * grad / denom
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba, 2015), with scikit-learn's bias correction.
+
+    Parameters
+    ----------
+    learning_rate_init : float, default=0.001
+    beta_1, beta_2 : float in [0, 1)
+        Decay of the first and second moment estimates.
+    epsilon : float, default=1e-8
+    """
+
+    uses_schedule = False
+
+    def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate_init)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+
+    def _init_state(self, param):
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
+
+    def _adam_step(self, grad, state):
+        """Update the moments in ``state``; return the Adam step (to add)."""
+        kind = grad.dtype.type
+        m, v = state["m"], state["v"]
+        m *= kind(self.beta_1)
+        m += kind(1.0 - self.beta_1) * grad
+        v *= kind(self.beta_2)
+        v += kind(1.0 - self.beta_2) * (grad * grad)
+        lr = (self.learning_rate * np.sqrt(1.0 - self.beta_2 ** self.t)
+              / (1.0 - self.beta_1 ** self.t))
+        denom = np.sqrt(v)
+        denom += self.epsilon
+        step = np.divide(m, denom, out=denom)
+        step *= kind(-lr)
+        return step
+
+    def _update(self, param, grad, state):
+        param += self._adam_step(grad, state)
+
+
+class SWATS(Adam):
+    r"""Adam that switches to SGD with momentum (Keskar & Socher, 2017).
+
+    While in the Adam phase, each step :math:`p_t` (the Adam update) is
+    projected on the gradient to find the SGD step size that would move as
+    far along :math:`g_t`:
+
+    .. math::
+
+        \gamma_t = \frac{p_t^\top p_t}{-p_t^\top g_t}, \qquad
+        \lambda_t = \beta_2 \lambda_{t-1} + (1-\beta_2) \gamma_t .
+
+    Once the bias-corrected average :math:`\Lambda = \lambda_t/(1-\beta_2^t)`
+    agrees with :math:`\gamma_t` to within ``switch_tol`` (relative), the
+    optimizer switches for good to SGD with momentum :math:`\beta_1` and step
+    :math:`\Lambda`: :math:`v_t = \beta_1 v_{t-1} + g_t`,
+    :math:`\theta_t = \theta_{t-1} - (1 - \beta_1) \Lambda v_t`.
+
+    The paper tests each layer separately; skdl projects the whole flat
+    parameter vector at once, so the switch happens for every parameter at the
+    same step.
+
+    Parameters
+    ----------
+    learning_rate_init, beta_1, beta_2, epsilon
+        See :class:`Adam`.
+    switch_tol : float, default=1e-3
+        Relative tolerance :math:`|\Lambda - \gamma_t| < \mathrm{tol}\cdot\Lambda`.
+        The paper's absolute :math:`10^{-9}` is scale dependent and is rarely
+        met in float32.
+
+    Attributes
+    ----------
+    switched : bool
+        Whether the SGD phase has begun.
+    switch_step : int or None
+        The step ``t`` at which it began.
+    sgd_learning_rate : float or None
+        The step size :math:`\Lambda` used in the SGD phase.
+    """
+
+    def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999,
+                 epsilon=1e-8, switch_tol=1e-3):
+        super().__init__(learning_rate_init, beta_1, beta_2, epsilon)
+        self.switch_tol = switch_tol
+        self.switched = False
+        self.switch_step = None
+        self.sgd_learning_rate = None
+
+    def _init_state(self, param):
+        state = super()._init_state(param)
+        state["velocity"] = np.zeros_like(param)
+        state["lambda"] = 0.0
+        return state
+
+    def _update(self, param, grad, state):
+        if self.switched:
+            velocity = state["velocity"]
+            velocity *= param.dtype.type(self.beta_1)
+            velocity += grad
+            param -= param.dtype.type((1.0 - self.beta_1) * self.sgd_learning_rate) * velocity
+            return
+        step = self._adam_step(grad, state)
+        param += step
+        projection = -float(step @ grad) if step.ndim == 1 else -float(np.vdot(step, grad))
+        if projection <= 0:
+            return
+        gamma = float(np.vdot(step, step)) / projection
+        state["lambda"] = self.beta_2 * state["lambda"] + (1.0 - self.beta_2) * gamma
+        corrected = state["lambda"] / (1.0 - self.beta_2 ** self.t)
+        if self.t > 1 and abs(corrected - gamma) < self.switch_tol * corrected:
+            self.switched = True
+            self.switch_step = self.t
+            self.sgd_learning_rate = corrected
+
+
+def make_optimizer(solver, params):
+    """Build the optimizer named by ``solver`` from an estimator's parameters.
+
+    Parameters
+    ----------
+    solver : {"sgd", "adam", "adagrad", "rmsprop", "swats"}
+    params : dict
+        The estimator's ``get_params()``.
+    """
+    lr = params["learning_rate_init"]
+    schedule = {"learning_rate_init": lr, "lr_schedule": params["learning_rate"],
+                "power_t": params["power_t"]}
+    if solver == "sgd":
+        return SGD(**schedule, momentum=params["momentum"],
+                   nesterov=params["nesterovs_momentum"])
+    if solver == "adagrad":
+        return Adagrad(**schedule, epsilon=params["epsilon"])
+    if solver == "rmsprop":
+        return RMSProp(**schedule, rho=params["rho"], epsilon=params["epsilon"])
+    moments = {"learning_rate_init": lr, "beta_1": params["beta_1"],
+               "beta_2": params["beta_2"], "epsilon": params["epsilon"]}
+    if solver == "adam":
+        return Adam(**moments)
+    if solver == "swats":
+        return SWATS(**moments)
+    raise ValueError(f"Unknown solver {solver!r}.")
