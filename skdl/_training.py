@@ -46,9 +46,18 @@ def objective(network, loss, X, Y, sample_weight, alpha, training=True):
     return value
 
 
+#: A batch loss this many times above the first batch's (or above 1, when
+#: that is larger) means the steps are overshooting: the fit has diverged.
+DIVERGENCE_FACTOR = 1e4
+
+
+def _has_diverged(value, reference):
+    return not math.isfinite(value) or value > DIVERGENCE_FACTOR * max(reference, 1.0)
+
+
 def _diverged(value, learning_rate, where):
     return ValueError(
-        f"The training loss became non-finite ({value}) {where}: the fit diverged. "
+        f"The training loss exploded to {value:.4g} {where}: the fit diverged. "
         f"The learning rate (learning_rate_init={learning_rate}) is probably too "
         "large for this data; lower it, or standardise the features."
     )
@@ -103,6 +112,7 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
     for callback in callbacks:
         callback.on_train_begin(log)
     stopped = False
+    reference = None
     for _ in range(max_iter):
         order = rng.permutation(n_samples) if shuffle else None
         accumulated = 0.0
@@ -113,7 +123,8 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
                 batch = order[start:start + batch_size]
             sw = None if sample_weight is None else sample_weight[batch]
             value = objective(network, loss, X[batch], Y[batch], sw, alpha)
-            if not math.isfinite(value):
+            reference = value if reference is None else reference
+            if _has_diverged(value, reference):
                 raise _diverged(value, optimizer.learning_rate_init,
                                 f"in epoch {history.n_iter + 1}")
             optimizer.step([network.flat_params], [network.flat_grads])
@@ -176,7 +187,10 @@ def train_lbfgs(network, loss, X, Y, sample_weight, *, history, alpha, max_iter,
         method="L-BFGS-B",
         jac=True,
         callback=record,
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol},
+        # ftol as scikit-learn's LogisticRegression: stop on the gradient
+        # (gtol=tol), not on scipy's loose default relative-decrease test.
+        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol,
+                 "ftol": 64 * np.finfo(float).eps, "maxls": 50},
     )
     network.flat_params[:] = result.x
     history.t += X.shape[0]

@@ -1,0 +1,132 @@
+import numpy as np
+import pytest
+
+from skdl.optimizers import SGD, SWATS, Adagrad, Adam, RMSProp, make_optimizer
+
+THETA = np.array([1.0, -2.0, 0.5])
+GRAD = np.array([0.1, -0.4, 2.0])
+
+
+def _step(optimizer, grads):
+    theta = THETA.copy()
+    for g in grads:
+        optimizer.step([theta], [np.array(g)])
+    return theta
+
+
+def test_plain_sgd_step():
+    theta = _step(SGD(learning_rate_init=0.1, momentum=0.0), [GRAD])
+    np.testing.assert_allclose(theta, THETA - 0.1 * GRAD, rtol=1e-15)
+
+
+def test_momentum_two_steps():
+    g2 = np.array([0.3, 0.3, -1.0])
+    theta = _step(SGD(learning_rate_init=0.1, momentum=0.9, nesterov=False), [GRAD, g2])
+    v1 = -0.1 * GRAD
+    v2 = 0.9 * v1 - 0.1 * g2
+    np.testing.assert_allclose(theta, THETA + v1 + v2, rtol=1e-15)
+
+
+def test_nesterov_momentum_two_steps():
+    g2 = np.array([0.3, 0.3, -1.0])
+    theta = _step(SGD(learning_rate_init=0.1, momentum=0.9, nesterov=True), [GRAD, g2])
+    v1 = -0.1 * GRAD
+    v2 = 0.9 * v1 - 0.1 * g2
+    expected = THETA + (0.9 * v1 - 0.1 * GRAD) + (0.9 * v2 - 0.1 * g2)
+    np.testing.assert_allclose(theta, expected, rtol=1e-15)
+
+
+def test_adagrad_two_steps():
+    g2 = np.array([0.3, 0.3, -1.0])
+    theta = _step(Adagrad(learning_rate_init=0.5, epsilon=1e-8), [GRAD, g2])
+    s1 = GRAD**2
+    s2 = s1 + g2**2
+    expected = THETA - 0.5 * GRAD / (np.sqrt(s1) + 1e-8) - 0.5 * g2 / (np.sqrt(s2) + 1e-8)
+    np.testing.assert_allclose(theta, expected, rtol=1e-14)
+
+
+def test_rmsprop_one_step():
+    theta = _step(RMSProp(learning_rate_init=0.01, rho=0.9, epsilon=1e-8), [GRAD])
+    s = 0.1 * GRAD**2
+    np.testing.assert_allclose(theta, THETA - 0.01 * GRAD / (np.sqrt(s) + 1e-8), rtol=1e-14)
+
+
+def test_adam_two_steps_match_the_formula():
+    g2 = np.array([0.3, 0.3, -1.0])
+    theta = _step(Adam(learning_rate_init=0.01, beta_1=0.9, beta_2=0.999, epsilon=1e-8), [GRAD, g2])
+    expected = THETA.copy()
+    m = v = 0
+    for t, g in enumerate([GRAD, g2], start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g**2
+        lr = 0.01 * np.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        expected = expected - lr * m / (np.sqrt(v) + 1e-8)
+    np.testing.assert_allclose(theta, expected, rtol=1e-14)
+
+
+def test_adam_first_step_moves_each_parameter_by_the_learning_rate():
+    theta = _step(Adam(learning_rate_init=0.01), [GRAD])
+    np.testing.assert_allclose(THETA - theta, 0.01 * np.sign(GRAD), rtol=1e-5)
+
+
+def test_swats_first_step_is_adam_and_tracks_the_projected_rate():
+    swats = SWATS(learning_rate_init=0.01)
+    theta = _step(swats, [GRAD])
+    np.testing.assert_allclose(theta, _step(Adam(learning_rate_init=0.01), [GRAD]), rtol=1e-15)
+    p = theta - THETA
+    gamma = p @ p / (-p @ GRAD)
+    assert swats._state[0]["lambda"] == pytest.approx(0.001 * gamma, rel=1e-12)
+    assert not swats.switched
+
+
+def test_swats_switches_to_sgd_with_momentum_when_the_rate_settles():
+    # A constant gradient makes the projected SGD rate gamma_t settle quickly.
+    swats = SWATS(learning_rate_init=0.01, switch_tol=1e-3)
+    theta = np.zeros(3)
+    g = np.array([1.0, 2.0, 3.0])
+    for _ in range(2000):
+        swats.step([theta], [g.copy()])
+        if swats.switched:
+            break
+    assert swats.switched and swats.switch_step > 1
+    rate = swats.sgd_learning_rate
+    before = theta.copy()
+    swats.step([theta], [g.copy()])
+    # First SGD step: v = g, theta -= (1 - beta_1) * rate * v.
+    np.testing.assert_allclose(theta, before - 0.1 * rate * g, rtol=1e-12)
+
+
+def test_invscaling_and_adaptive_schedules():
+    sgd = SGD(learning_rate_init=0.1, lr_schedule="invscaling", power_t=0.5)
+    sgd.iteration_ends(99)
+    assert sgd.learning_rate == pytest.approx(0.01)
+    adaptive = SGD(learning_rate_init=0.1, lr_schedule="adaptive")
+    assert adaptive.trigger_stopping("no progress.", verbose=False) is False
+    assert adaptive.learning_rate == pytest.approx(0.02)
+    adaptive.learning_rate = 1e-7
+    assert adaptive.trigger_stopping("no progress.", verbose=False) is True
+    assert SGD(lr_schedule="constant").trigger_stopping("x", verbose=False) is True
+
+
+def test_adam_ignores_schedules_like_scikit_learn():
+    adam = Adam(learning_rate_init=0.1)
+    adam.iteration_ends(100)
+    assert adam.learning_rate == 0.1
+
+
+@pytest.mark.parametrize("solver,cls", [("sgd", SGD), ("adam", Adam), ("adagrad", Adagrad),
+                                        ("rmsprop", RMSProp), ("swats", SWATS)])
+def test_make_optimizer(solver, cls):
+    params = dict(learning_rate_init=0.05, learning_rate="constant", power_t=0.5,
+                  momentum=0.8, nesterovs_momentum=False, beta_1=0.8, beta_2=0.99,
+                  epsilon=1e-7, rho=0.95)
+    optimizer = make_optimizer(solver, params)
+    assert type(optimizer) is cls
+    assert optimizer.learning_rate_init == 0.05
+
+
+def test_float32_parameters_stay_float32():
+    theta = np.ones(4, dtype=np.float32)
+    for optimizer in [SGD(), Adam(), Adagrad(), RMSProp(), SWATS()]:
+        optimizer.step([theta], [np.full(4, 0.5, dtype=np.float32)])
+        assert theta.dtype == np.float32
