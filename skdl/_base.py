@@ -25,7 +25,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .activations import log_logistic, log_softmax, logistic, softmax
-from .callbacks import EarlyStopping, History, ProgressLogger, Timer
+from .callbacks import EarlyStopping, History, ProgressLogger, SwitchRecorder, Timer
 from .layers import Dense
 from .losses import LOSSES, OUTPUT_ACTIVATION
 from .network import Sequential
@@ -125,6 +125,10 @@ class BaseNeuralEstimator(BaseEstimator):
         self.rho = rho
         self.dtype = dtype
 
+    #: Gradient-norm clipping threshold of the stochastic solvers (None: off).
+    #: Estimators with a ``clip_norm`` parameter override it with a property.
+    _clip_norm = None
+
     # ----------------------------------------------------------------- hooks
     def _build_network(self, n_features, n_outputs):
         """The layers from the input to the logits (a list of Layer)."""
@@ -208,7 +212,6 @@ class BaseNeuralEstimator(BaseEstimator):
         self._history = History()
         self._optimizer = None
         self._optimizer_signature = None
-        self._switch_epoch = None
 
     def _get_optimizer(self):
         """The optimizer, kept across warm starts unless its parameters changed."""
@@ -223,8 +226,9 @@ class BaseNeuralEstimator(BaseEstimator):
         use_validation = self.early_stopping and not incremental
         if use_validation:
             X, Y, y, sample_weight, validate = self._split_validation(X, Y, y, sample_weight)
-        callbacks = [Timer(), EarlyStopping(self.tol, self.n_iter_no_change,
-                                            use_validation, bool(self.verbose))]
+        callbacks = [Timer(), SwitchRecorder(),
+                     EarlyStopping(self.tol, self.n_iter_no_change, use_validation,
+                                   bool(self.verbose))]
         if self.verbose:
             callbacks.append(ProgressLogger())
         optimizer = self._get_optimizer()
@@ -232,10 +236,9 @@ class BaseNeuralEstimator(BaseEstimator):
             self.network_, loss, X, Y, sample_weight, optimizer=optimizer,
             history=self._history, alpha=self.alpha, batch_size=self.batch_size,
             shuffle=self.shuffle, max_iter=self.max_iter, rng=self._rng,
-            callbacks=callbacks, validate=validate, incremental=incremental)
+            callbacks=callbacks, validate=validate, incremental=incremental,
+            clip_norm=self._clip_norm)
         self.loss_ = self._history.loss_curve[-1]
-        if getattr(optimizer, "switched", False) and self._switch_epoch is None:
-            self._switch_epoch = self._history.n_iter
 
     def _split_validation(self, X, Y, y, sample_weight):
         """Hold out ``validation_fraction`` (stratified for classifiers) for early stopping."""
@@ -282,7 +285,7 @@ class BaseNeuralEstimator(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = history.best_loss
         if self.solver == "swats":
-            self.switch_epoch_ = getattr(self, "_switch_epoch", None)
+            self.switch_epoch_ = history.switch_epoch
 
     # ------------------------------------------------------------ prediction
     def _validated_input(self, X):

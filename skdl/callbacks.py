@@ -26,6 +26,7 @@ class History:
     no_improvement_count: int = 0
     n_iter: int = 0
     t: int = 0
+    switch_epoch: int = None
 
 
 @dataclass
@@ -110,6 +111,15 @@ class EarlyStopping(Callback):
     def on_train_end(self, log):
         if self.use_validation and self.best_params is not None:
             log.network.flat_params[:] = self.best_params
+
+
+class SwitchRecorder(Callback):
+    """Record the epoch in which a switching optimizer (SWATS) changed phase."""
+
+    def on_epoch_end(self, log):
+        if getattr(log.optimizer, "switched", False) and log.history.switch_epoch is None:
+            log.history.switch_epoch = log.epoch
+        return False
 
 
 class ProgressLogger(Callback):

@@ -235,31 +235,33 @@ class SWATS(Adam):
 
     While in the Adam phase, each step :math:`p_t` (the Adam update) is
     projected on the gradient to find the SGD step size that would move as
-    far along :math:`g_t`:
+    far along :math:`g_t`, and that estimate is averaged:
 
     .. math::
 
         \gamma_t = \frac{p_t^\top p_t}{-p_t^\top g_t}, \qquad
-        \lambda_t = \beta_2 \lambda_{t-1} + (1-\beta_2) \gamma_t .
+        \lambda_t = \beta_2 \lambda_{t-1} + (1-\beta_2) \gamma_t, \qquad
+        \Lambda_t = \frac{\lambda_t}{1 - \beta_2^t}.
 
-    Once the bias-corrected average :math:`\Lambda = \lambda_t/(1-\beta_2^t)`
-    agrees with :math:`\gamma_t` to within ``switch_tol`` (relative), the
-    optimizer switches for good to SGD with momentum :math:`\beta_1` and step
-    :math:`\Lambda`: :math:`v_t = \beta_1 v_{t-1} + g_t`,
+    The paper switches when :math:`|\Lambda_t - \gamma_t|` falls below a
+    tolerance at a single step. With mini-batches :math:`\gamma_t` is noisy
+    and that test fires at random; skdl instead tests, at each epoch end,
+    that the average has settled: :math:`|\Lambda_e - \Lambda_{e-1}| <
+    \mathrm{tol} \cdot \Lambda_e` between consecutive epochs. From then on it
+    runs SGD with momentum :math:`\beta_1` and step :math:`\Lambda`:
+    :math:`v_t = \beta_1 v_{t-1} + g_t`,
     :math:`\theta_t = \theta_{t-1} - (1 - \beta_1) \Lambda v_t`.
 
     The paper tests each layer separately; skdl projects the whole flat
-    parameter vector at once, so the switch happens for every parameter at the
-    same step.
+    parameter vector at once, so every parameter switches together.
 
     Parameters
     ----------
     learning_rate_init, beta_1, beta_2, epsilon
         See :class:`Adam`.
-    switch_tol : float, default=1e-3
-        Relative tolerance :math:`|\Lambda - \gamma_t| < \mathrm{tol}\cdot\Lambda`.
-        The paper's absolute :math:`10^{-9}` is scale dependent and is rarely
-        met in float32.
+    switch_tol : float, default=1e-2
+        Relative change of :math:`\Lambda` over one epoch below which the
+        step size counts as settled.
 
     Attributes
     ----------
@@ -272,12 +274,14 @@ class SWATS(Adam):
     """
 
     def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999,
-                 epsilon=1e-8, switch_tol=1e-3):
+                 epsilon=1e-8, switch_tol=1e-2):
         super().__init__(learning_rate_init, beta_1, beta_2, epsilon)
         self.switch_tol = switch_tol
         self.switched = False
         self.switch_step = None
         self.sgd_learning_rate = None
+        self.projected_rate = None
+        self._rate_at_epoch_start = None
 
     def _init_state(self, param):
         state = super()._init_state(param)
@@ -294,16 +298,23 @@ class SWATS(Adam):
             return
         step = self._adam_step(grad, state)
         param += step
-        projection = -float(step @ grad) if step.ndim == 1 else -float(np.vdot(step, grad))
+        projection = -float(np.vdot(step, grad))
         if projection <= 0:
             return
         gamma = float(np.vdot(step, step)) / projection
         state["lambda"] = self.beta_2 * state["lambda"] + (1.0 - self.beta_2) * gamma
-        corrected = state["lambda"] / (1.0 - self.beta_2 ** self.t)
-        if self.t > 1 and abs(corrected - gamma) < self.switch_tol * corrected:
+        self.projected_rate = state["lambda"] / (1.0 - self.beta_2 ** self.t)
+
+    def iteration_ends(self, time_step):
+        """Epoch end: switch to SGD once the projected rate has settled."""
+        rate, previous = self.projected_rate, self._rate_at_epoch_start
+        self._rate_at_epoch_start = rate
+        if self.switched or rate is None or previous is None:
+            return
+        if abs(rate - previous) < self.switch_tol * rate:
             self.switched = True
             self.switch_step = self.t
-            self.sgd_learning_rate = corrected
+            self.sgd_learning_rate = rate
 
 
 def make_optimizer(solver, params):
