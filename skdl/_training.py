@@ -55,6 +55,22 @@ def _has_diverged(value, reference):
     return not math.isfinite(value) or value > DIVERGENCE_FACTOR * max(reference, 1.0)
 
 
+def clip_gradient(grad, clip_norm):
+    r"""Rescale ``grad`` in place to Euclidean norm at most ``clip_norm``.
+
+    .. math::
+
+        g \leftarrow g \cdot \min\left(1, \frac{\tau}{\lVert g \rVert}\right)
+
+    The direction is kept; only steps whose gradient exploded are shortened
+    (Pascanu et al., 2013). Returns the norm before clipping.
+    """
+    norm = float(np.sqrt(grad @ grad))
+    if norm > clip_norm:
+        grad *= clip_norm / norm
+    return norm
+
+
 def _diverged(value, learning_rate, where):
     return ValueError(
         f"The training loss exploded to {value:.4g} {where}: the fit diverged. "
@@ -77,7 +93,7 @@ def resolve_batch_size(batch_size, n_samples):
 
 def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
                      alpha, batch_size, shuffle, max_iter, rng, callbacks=(),
-                     validate=None, incremental=False):
+                     validate=None, incremental=False, clip_norm=None):
     """Mini-batch training for up to ``max_iter`` epochs.
 
     Parameters
@@ -105,6 +121,9 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
         ``validate() -> (score, loss)`` on held-out data, once per epoch.
     incremental : bool
         One epoch only (``partial_fit``); no convergence warning.
+    clip_norm : float or None
+        If set, every batch gradient (penalty included) is rescaled to at most
+        this Euclidean norm before the optimizer step (see :func:`clip_gradient`).
     """
     n_samples = X.shape[0]
     batch_size = resolve_batch_size(batch_size, n_samples)
@@ -127,6 +146,8 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
             if _has_diverged(value, reference):
                 raise _diverged(value, optimizer.learning_rate_init,
                                 f"in epoch {history.n_iter + 1}")
+            if clip_norm is not None:
+                clip_gradient(network.flat_grads, clip_norm)
             optimizer.step([network.flat_params], [network.flat_grads])
             accumulated += value * (min(start + batch_size, n_samples) - start)
         history.n_iter += 1
