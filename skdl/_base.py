@@ -25,7 +25,8 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .activations import log_logistic, log_softmax, logistic, softmax
-from .callbacks import EarlyStopping, History, ProgressLogger, SwitchRecorder, Timer
+from .callbacks import (EarlyStopping, History, ProgressBar, ProgressLogger, SwitchRecorder,
+                        Timer)
 from .layers import Dense
 from .losses import LOSSES, OUTPUT_ACTIVATION
 from .network import Sequential
@@ -231,6 +232,8 @@ class BaseNeuralEstimator(BaseEstimator):
                                    bool(self.verbose))]
         if self.verbose:
             callbacks.append(ProgressLogger())
+        if self.verbose >= 2:
+            callbacks.insert(0, ProgressBar())
         optimizer = self._get_optimizer()
         train_stochastic(
             self.network_, loss, X, Y, sample_weight, optimizer=optimizer,

@@ -37,7 +37,10 @@ TRAINING_PARAMETERS = """\
         Improvement below which an epoch counts as no progress (and the
         gradient tolerance of ``"lbfgs"``).
     verbose : bool or int, default=False
-        Print one line per epoch: loss, validation score and loss, seconds.
+        ``1`` (or True) prints one line per epoch: loss, validation score and
+        loss, seconds. ``2`` also draws a live progress bar during each epoch
+        (batches done, loss, elapsed and remaining time) when the output is a
+        terminal.
     warm_start : bool, default=False
         Continue from the previous fit: weights, optimizer state (moments,
         velocities, step count) and history are kept.

@@ -130,6 +130,9 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
     log = EpochLog(network, optimizer, history, max_iter)
     for callback in callbacks:
         callback.on_train_begin(log)
+    # Per-batch hooks cost a Python call per batch: only for those that ask.
+    batch_callbacks = [callback for callback in callbacks if callback.wants_batches()]
+    n_batches = -(-n_samples // batch_size)
     stopped = False
     reference = None
     for _ in range(max_iter):
@@ -150,6 +153,8 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
                 clip_gradient(network.flat_grads, clip_norm)
             optimizer.step([network.flat_params], [network.flat_grads])
             accumulated += value * (min(start + batch_size, n_samples) - start)
+            for callback in batch_callbacks:
+                callback.on_batch_end(log, start // batch_size, n_batches, value)
         history.n_iter += 1
         history.t += n_samples
         log.epoch = history.n_iter

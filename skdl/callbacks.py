@@ -3,6 +3,7 @@
 The loop in :mod:`skdl._training` calls, for every callback::
 
     callback.on_train_begin(log)
+    callback.on_batch_end(log, batch, n_batches, loss)   # only if overridden
     stop = callback.on_epoch_end(log)      # after each epoch; True stops training
     callback.on_train_end(log)
 
@@ -10,6 +11,7 @@ The loop in :mod:`skdl._training` calls, for every callback::
 the numbers of the epoch that just ended.
 """
 
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -50,11 +52,18 @@ class Callback:
     def on_train_begin(self, log):
         pass
 
+    def on_batch_end(self, log, batch, n_batches, loss):
+        """After each mini-batch. The loop only calls callbacks that override it."""
+
     def on_epoch_end(self, log):
         return False
 
     def on_train_end(self, log):
         pass
+
+    @classmethod
+    def wants_batches(cls):
+        return cls.on_batch_end is not Callback.on_batch_end
 
 
 class EarlyStopping(Callback):
@@ -148,4 +157,63 @@ class Timer(Callback):
         now = time.perf_counter()
         log.seconds = now - self._start
         self._start = now
+        return False
+
+
+class ProgressBar(Callback):
+    """A live per-epoch bar on a terminal: batches done, loss, elapsed and remaining time.
+
+    Redrawn in place with a carriage return at most every ``interval``
+    seconds, and silent when ``stream`` is not a terminal (logs, pipes,
+    notebooks capturing output), so ``verbose=2`` never floods a file.
+
+    Parameters
+    ----------
+    stream : file object, default=sys.stdout
+    width : int, default=30
+        Characters of the bar itself.
+    interval : float, default=0.1
+        Minimum seconds between redraws.
+    """
+
+    def __init__(self, stream=None, width=30, interval=0.1):
+        self.stream = stream
+        self.width = width
+        self.interval = interval
+
+    def _out(self):
+        return self.stream if self.stream is not None else sys.stdout
+
+    def on_train_begin(self, log):
+        out = self._out()
+        self.active = bool(getattr(out, "isatty", lambda: False)())
+        self._epoch_start = self._last_draw = time.perf_counter()
+        self._loss_sum = 0.0
+
+    def on_batch_end(self, log, batch, n_batches, loss):
+        if not self.active:
+            return
+        now = time.perf_counter()
+        if batch == 0:
+            self._epoch_start, self._loss_sum = now, 0.0
+        self._loss_sum += loss
+        done = batch + 1
+        if done < n_batches and now - self._last_draw < self.interval:
+            return
+        self._last_draw = now
+        elapsed = now - self._epoch_start
+        remaining = elapsed / done * (n_batches - done)
+        filled = int(self.width * done / n_batches)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self._out().write(
+            f"\rEpoch {log.history.n_iter + 1} [{bar}] {done}/{n_batches} "
+            f"loss {self._loss_sum / done:.4f} {elapsed:.1f}s elapsed, {remaining:.1f}s left"
+        )
+        self._out().flush()
+
+    def on_epoch_end(self, log):
+        if self.active:
+            # Clear the bar so the per-epoch line of ProgressLogger starts clean.
+            self._out().write("\r\033[K")
+            self._out().flush()
         return False

@@ -5,7 +5,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from skdl import MLPClassifier, SoftmaxClassifier
 from skdl._training import resolve_batch_size
-from skdl.callbacks import EarlyStopping, EpochLog, History
 
 
 def test_batch_size_auto_and_clipping():
@@ -50,31 +49,6 @@ def test_diverging_fit_names_the_learning_rate():
     with pytest.raises(ValueError, match="learning_rate_init=1000000.0"):
         clf.fit(X, y)
     np.testing.assert_array_equal(X, X_before)
-
-
-class _FakeNetwork:
-    def __init__(self):
-        self.flat_params = np.zeros(2)
-
-
-class _FakeOptimizer:
-    def trigger_stopping(self, msg, verbose):
-        return True
-
-
-def test_early_stopping_callback_restores_best_validation_weights():
-    network, history = _FakeNetwork(), History()
-    log = EpochLog(network, _FakeOptimizer(), history, max_iter=10)
-    stopper = EarlyStopping(tol=0.0, n_iter_no_change=1, use_validation=True)
-    stops = []
-    for epoch, score in enumerate([0.5, 0.9, 0.8, 0.7]):
-        network.flat_params[:] = epoch
-        log.validation_score, log.loss = score, 1.0
-        stops.append(stopper.on_epoch_end(log))
-    assert stops == [False, False, False, True]
-    stopper.on_train_end(log)
-    np.testing.assert_array_equal(network.flat_params, [1.0, 1.0])
-    assert history.best_validation_score == 0.9
 
 
 def test_verbose_prints_one_line_per_epoch(capsys):
