@@ -3,14 +3,22 @@
 from .gaussian import GaussianClassifier
 from .linear import LinearRegression, LogisticRegression, SoftmaxClassifier
 from .mlp import MLPClassifier, MLPRegressor
+from .preprocessing import OneHotSequenceEncoder, TextEncoder
+from .recurrent import LSTMClassifier, LSTMRegressor, RNNClassifier, RNNRegressor
 
 __version__ = "0.1.0.dev0"
 
 __all__ = [
     "GaussianClassifier",
+    "LSTMClassifier",
+    "LSTMRegressor",
     "LinearRegression",
     "LogisticRegression",
     "MLPClassifier",
     "MLPRegressor",
+    "OneHotSequenceEncoder",
+    "RNNClassifier",
+    "RNNRegressor",
     "SoftmaxClassifier",
+    "TextEncoder",
 ]

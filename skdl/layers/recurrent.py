@@ -1,0 +1,669 @@
+r"""Recurrent layers: Elman and Jordan simple RNNs, LSTM, Bidirectional.
+
+Layout and conventions shared by every layer here:
+
+* Sequences flow between sequence layers **time-major**, as ``(T, n, d)``
+  arrays: one time step ``X[t]`` is a contiguous ``(n, d)`` block, so the
+  recurrence reads and writes whole blocks without strided copies.
+* A sequence input is either such an array or a pair ``(X, valid)`` where
+  ``valid`` is None (every step of every sequence is real) or a boolean array
+  of shape ``(T, n, 1)`` that is False on padding. The input layers
+  (:class:`~skdl.layers.sequence.SequenceInput`,
+  :class:`~skdl.layers.embedding.Embedding`) produce the pair.
+* **Masking** holds the state on padded steps: where ``valid[t]`` is False,
+  :math:`h_t = h_{t-1}` (and :math:`c_t = c_{t-1}`). With padding at the end
+  the final state is then the state after the last real step, and a reversed
+  layer starts from the zero state at the last real step, so a padded batch
+  gives exactly the results of running each sequence alone.
+* With ``return_sequences=True`` a layer outputs ``(Y, valid)`` with ``Y`` of
+  shape ``(T, n, units)`` (for stacking); otherwise the final state, shape
+  ``(n, units)``, ready for a :class:`~skdl.layers.Dense` layer. For a layer
+  with ``reverse=True`` the "final" state is the one at time 0.
+* Backpropagation through time (BPTT): the backward pass walks the steps in
+  reverse order; inside the loop only the work that depends on the
+  recurrence is done. Derivative factors of all steps are computed before the
+  loop with a few large calls, and the weight gradients after it with one
+  matrix product each over all steps.
+"""
+
+import copy
+
+import numpy as np
+
+from .base import Layer
+from .dense import glorot_uniform
+
+
+def split_sequence(X):
+    """``(values, valid)`` of a sequence input (array or ``(array, valid)`` pair)."""
+    if isinstance(X, tuple):
+        return X
+    return X, None
+
+
+def orthogonal(n, rng, dtype):
+    """A random ``(n, n)`` orthogonal matrix (QR of a Gaussian matrix, signs fixed).
+
+    Orthogonal recurrent weights keep :math:`\\lVert h U \\rVert = \\lVert h \\rVert`
+    at initialisation, so gradients through time neither explode nor vanish
+    merely because of the initial scale (Saxe et al., 2014).
+    """
+    q, r = np.linalg.qr(rng.standard_normal((n, n)))
+    q *= np.sign(np.diag(r))
+    return q.astype(dtype)
+
+
+def lecun_uniform(fan_in, fan_out, rng, dtype):
+    r"""Uniform :math:`U(-r, r)`, :math:`r = \sqrt{3 / n_{in}}`: unit-variance outputs.
+
+    Used for the input weights of the recurrent layers: with standardised
+    inputs every pre-activation starts with variance 1 whatever the number of
+    units. Glorot's rule, which averages fan-in and fan-out, makes the input
+    weights of a wide layer on few features (a univariate series into 32
+    units) so small that training starts very slowly (measured: R^2 0.45
+    against 0.76 after 200 Adam steps on a standardised regression).
+    """
+    bound = np.sqrt(3.0 / fan_in)
+    return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+
+
+class _Recurrent(Layer):
+    """Shared plumbing: input unpacking, reversal, output selection, masks.
+
+    Subclasses implement ``_build(d)``, ``_forward(X, valid) -> states``
+    (states of shape ``(T + 1, n, units)`` whose entry 0 is the initial zero
+    state) and ``_backward(dS, input_grad) -> dX`` with ``dS`` the gradient
+    with respect to ``states[1:]``.
+    """
+
+    def __init__(self, units, return_sequences=False, reverse=False, input_grad=True):
+        self.units = units
+        self.return_sequences = return_sequences
+        self.reverse = reverse
+        # False when the layer reads the data directly (nothing upstream has
+        # parameters): skips the input-gradient matrix product.
+        self.input_grad = input_grad
+
+    #: Forward caches and scratch buffers: not part of a pickled model.
+    _transient = ("_buffers", "_X", "_valid", "_A", "_S", "_G", "_Hs", "_Cs", "_TC")
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for key in self._transient:
+            state.pop(key, None)
+        return state
+
+    def _buffer(self, name, shape, dtype):
+        """Scratch array ``name``, reused across training batches of the same shape.
+
+        Fresh multi-megabyte arrays are mapped from the OS page by page on
+        first touch; reusing them saves about a quarter of an LSTM step's time
+        (measured: 6.1 -> 4.4 ms forward + backward, 32 x 50 x 64 units). Only
+        training passes reuse, so prediction on a large ``X`` leaves no big
+        arrays behind.
+        """
+        if not self._reuse:
+            return np.empty(shape, dtype=dtype)
+        cache = self.__dict__.setdefault("_buffers", {})
+        buf = cache.get(name)
+        if buf is None or buf.shape != shape or buf.dtype != dtype:
+            buf = cache[name] = np.empty(shape, dtype=dtype)
+        return buf
+
+    def build(self, input_shape, rng, dtype):
+        T, d = input_shape
+        self._T = T
+        self._build(d, rng, np.dtype(dtype))
+        return (T, self.units) if self.return_sequences else (self.units,)
+
+    def forward(self, X, training=False):
+        X, valid = split_sequence(X)
+        if self.reverse:
+            X = X[::-1]
+            valid = None if valid is None else valid[::-1]
+        X = np.ascontiguousarray(X)
+        self._valid = valid
+        self._reuse = training
+        states = self._forward(X, valid)
+        if not self.return_sequences:
+            # The final state: after the last real step (masked steps hold it).
+            return states[-1].copy()
+        Y = states[1:]
+        return (Y[::-1] if self.reverse else Y), valid
+
+    def backward(self, dY, input_grad=True):
+        if self.return_sequences:
+            dS = dY[::-1] if self.reverse else dY
+            dS_last = None
+        else:
+            dS, dS_last = None, dY
+        want = input_grad and self.input_grad
+        self._reuse = True
+        dX = self._backward(dS, dS_last, want)
+        if dX is None:
+            return None
+        return dX[::-1] if self.reverse else dX
+
+    def _states(self, name, T, n, dtype):
+        """Zero-started state array (T + 1, n, units); fresh when it is returned."""
+        if self.return_sequences:
+            S = np.empty((T + 1, n, self.units), dtype=dtype)
+        else:
+            S = self._buffer(name, (T + 1, n, self.units), dtype)
+        S[0] = 0.0
+        return S
+
+    @staticmethod
+    def _mask_factors(valid, dtype):
+        """Float mask ``m`` and its complement ``1 - m`` (shape (T, n, 1))."""
+        m = valid.astype(dtype)
+        return m, 1.0 - m
+
+    def __repr__(self):
+        extra = ", return_sequences=True" if self.return_sequences else ""
+        extra += ", reverse=True" if self.reverse else ""
+        return f"{type(self).__name__}(units={self.units}{extra})"
+
+
+class SimpleRNN(_Recurrent):
+    r"""Fully connected recurrent layer with Elman or Jordan feedback.
+
+    **Elman** (feedback of the hidden state, the course's "store the
+    intermediate value"):
+
+    .. math::
+
+        h_t = \tanh(x_t W + h_{t-1} U + b), \qquad y_t = h_t .
+
+    **Jordan** (feedback of the layer's *output*): the layer has a hidden
+    stage :math:`h_t` and an output stage :math:`y_t`, both of size
+    ``units``; what is stored and fed back is the output
+    :math:`y_{t-1}`, not the hidden state:
+
+    .. math::
+
+        h_t = \tanh(x_t W + y_{t-1} U + b), \qquad
+        y_t = \tanh(h_t V + c).
+
+    In both cases the layer's output, i.e. what a stacked layer or the
+    classifier head reads, is :math:`y_t`, and :math:`y_0 = h_0 = 0`.
+
+    Parameters
+    ----------
+    units : int
+        Size of :math:`h_t` (and of :math:`y_t`).
+    feedback : {"elman", "jordan"}, default="elman"
+    return_sequences : bool, default=False
+        Output every :math:`y_t` (shape (T, n, units)) instead of the last.
+    reverse : bool, default=False
+        Process the sequence from its last step to its first.
+    input_grad : bool, default=True
+        Compute the input gradient (False when the input is the data).
+
+    Notes
+    -----
+    BPTT for Elman, with :math:`a_t` the pre-activation and :math:`g_t` the
+    gradient arriving at :math:`h_t` from above:
+
+    .. math::
+
+        \delta_t = (g_t + \delta_{t+1} U^\top) \odot (1 - h_t^2), \quad
+        \frac{\partial L}{\partial W} = \sum_t x_t^\top \delta_t, \quad
+        \frac{\partial L}{\partial U} = \sum_t h_{t-1}^\top \delta_t .
+    """
+
+    def __init__(self, units, feedback="elman", return_sequences=False, reverse=False,
+                 input_grad=True):
+        super().__init__(units, return_sequences, reverse, input_grad)
+        if feedback not in ("elman", "jordan"):
+            raise ValueError(f"feedback must be 'elman' or 'jordan', got {feedback!r}.")
+        self.feedback = feedback
+        if feedback == "jordan":
+            self.param_names = ("W", "U", "V", "b", "c")
+            self.regularized = ("W", "U", "V")
+        else:
+            self.param_names = ("W", "U", "b")
+            self.regularized = ("W", "U")
+
+    def _build(self, d, rng, dtype):
+        H = self.units
+        self.W = lecun_uniform(d, H, rng, dtype)
+        self.U = orthogonal(H, rng, dtype)
+        self.b = np.zeros(H, dtype=dtype)
+        if self.feedback == "jordan":
+            self.V = glorot_uniform(H, H, rng, dtype)
+            self.c = np.zeros(H, dtype=dtype)
+        for name in self.param_names:
+            setattr(self, "d" + name, np.zeros_like(getattr(self, name)))
+
+    def _forward(self, X, valid):
+        T, n, d = X.shape
+        H = self.units
+        self._X = X
+        # Input projections of all steps in one product, bias included.
+        A = self._buffer("A", (T, n, H), X.dtype)
+        np.dot(X.reshape(T * n, d), self.W, out=A.reshape(T * n, H))
+        A += self.b
+        S = self._states("S", T, n, X.dtype)         # S[0] is the zero state
+        tmp = self._buffer("tmp", (n, H), X.dtype)
+        U = self.U
+        jordan = self.feedback == "jordan"
+        if jordan:
+            V, c = self.V, self.c
+        for t in range(T):
+            np.dot(S[t], U, out=tmp)
+            if jordan:
+                a = A[t]
+                a += tmp
+                np.tanh(a, out=a)          # A[t] now holds the hidden stage h_t
+                y = S[t + 1]
+                np.dot(a, V, out=y)
+                y += c
+                np.tanh(y, out=y)
+            else:
+                h = S[t + 1]
+                np.add(A[t], tmp, out=h)
+                np.tanh(h, out=h)
+            if valid is not None:
+                np.copyto(S[t + 1], S[t], where=~valid[t])
+        self._A, self._S = A, S
+        return S
+
+    def _backward(self, dS, dS_last, input_grad):
+        X, A, S, valid = self._X, self._A, self._S, self._valid
+        T, n, d = X.shape
+        H = self.units
+        dtype = X.dtype
+        jordan = self.feedback == "jordan"
+        Y = S[1:]
+        # Derivative factors of all steps, outside the loop.
+        Dy = self._buffer("Dy", (T, n, H), dtype)
+        np.multiply(Y, Y, out=Dy)
+        np.subtract(1.0, Dy, out=Dy)        # tanh' of the fed-back stage
+        if valid is not None:
+            m, inv = self._mask_factors(valid, dtype)
+            Dy *= m
+        if jordan:
+            Dh = self._buffer("Dh", (T, n, H), dtype)
+            np.multiply(A, A, out=Dh)
+            np.subtract(1.0, Dh, out=Dh)
+            VT = np.ascontiguousarray(self.V.T)
+            dZ = self._buffer("dZ", (T, n, H), dtype)
+        dA = self._buffer("dA", (T, n, H), dtype)
+        UT = np.ascontiguousarray(self.U.T)
+        g = np.zeros((n, H), dtype=dtype)   # gradient reaching y_t
+        carry = np.empty((n, H), dtype=dtype)
+        if dS_last is not None:
+            g += dS_last
+        for t in range(T - 1, -1, -1):
+            if dS is not None:
+                g += dS[t]
+            if valid is not None:
+                # Masked rows pass their gradient straight to y_{t-1}.
+                np.multiply(g, inv[t], out=carry)
+            if jordan:
+                dz = dZ[t]
+                np.multiply(g, Dy[t], out=dz)
+                np.dot(dz, VT, out=dA[t])
+                dA[t] *= Dh[t]
+            else:
+                np.multiply(g, Dy[t], out=dA[t])
+            np.dot(dA[t], UT, out=g)
+            if valid is not None:
+                g += carry
+        dA2 = dA.reshape(T * n, H)
+        np.dot(S[:-1].reshape(T * n, H).T, dA2, out=self.dU)
+        np.dot(X.reshape(T * n, d).T, dA2, out=self.dW)
+        np.sum(dA2, axis=0, out=self.db)
+        if jordan:
+            dZ2 = dZ.reshape(T * n, H)
+            np.dot(A.reshape(T * n, H).T, dZ2, out=self.dV)
+            np.sum(dZ2, axis=0, out=self.dc)
+        if not input_grad:
+            return None
+        return np.dot(dA2, self.W.T).reshape(T, n, d)
+
+    def __repr__(self):
+        base = super().__repr__()
+        return base[:-1] + f", feedback={self.feedback!r})"
+
+
+class LSTM(_Recurrent):
+    r"""Long short-term memory layer, optionally with peephole connections.
+
+    Four gates from one matrix product per step. With
+    :math:`a_t = x_t W + h_{t-1} U + b` split into four blocks of ``units``
+    columns, in the order output, input, forget, candidate:
+
+    .. math::
+
+        o_t = \sigma(a^o_t + p_o \odot c_t), \quad
+        i_t = \sigma(a^i_t + p_i \odot c_{t-1}), \quad
+        f_t = \sigma(a^f_t + p_f \odot c_{t-1}), \quad
+        g_t = \tanh(a^g_t),
+
+        c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad
+        h_t = o_t \odot \tanh(c_t).
+
+    The peephole vectors :math:`p_i, p_f, p_o` (Gers & Schmidhuber, 2000)
+    let the gates see the cell state; without ``peephole`` they are zero and
+    absent. The input gate decides what enters the memory cell, the forget
+    gate whether the cell keeps its content, the output gate whether the cell
+    is read out. :math:`h_0 = c_0 = 0`.
+
+    Parameters
+    ----------
+    units : int
+    peephole : bool, default=False
+    return_sequences, reverse, input_grad : see :class:`SimpleRNN`.
+
+    Notes
+    -----
+    Speed. The sigmoids are computed as :math:`\sigma(x) = \tfrac12\tanh(x/2)
+    + \tfrac12`: the halving is folded into copies of ``W``, ``U`` and ``b``,
+    so one ``tanh`` call evaluates all four gates of a step. The forget-gate
+    bias starts at 1 (Jozefowicz et al., 2015) so that memory is kept early
+    in training.
+
+    BPTT, with :math:`\bar h_t` the total gradient at :math:`h_t` and
+    :math:`\bar c_t` the one at :math:`c_t` (without peepholes):
+
+    .. math::
+
+        \bar c_t &= \bar c_{t+1} \odot f_{t+1} + \bar h_t \odot o_t (1 - \tanh^2 c_t),\\
+        \delta^o_t &= \bar h_t \odot \tanh(c_t)\, o_t (1 - o_t), \quad
+        \delta^i_t = \bar c_t \odot g_t\, i_t (1 - i_t),\\
+        \delta^f_t &= \bar c_t \odot c_{t-1} f_t (1 - f_t), \quad
+        \delta^g_t = \bar c_t \odot i_t (1 - g_t^2),\\
+        \bar h_{t-1} &= (\text{gradient from above}) + \delta_t U^\top .
+
+    Every factor that multiplies :math:`\bar c_t` or :math:`\bar h_t` is
+    computed for all steps before the loop.
+    """
+
+    def __init__(self, units, peephole=False, return_sequences=False, reverse=False,
+                 input_grad=True):
+        super().__init__(units, return_sequences, reverse, input_grad)
+        self.peephole = peephole
+        if peephole:
+            self.param_names = ("W", "U", "P", "b")
+            self.regularized = ("W", "U", "P")
+        else:
+            self.param_names = ("W", "U", "b")
+            self.regularized = ("W", "U")
+
+    def _build(self, d, rng, dtype):
+        H = self.units
+        self.W = lecun_uniform(d, 4 * H, rng, dtype)
+        self.U = np.concatenate([orthogonal(H, rng, dtype) for _ in range(4)], axis=1)
+        self.b = np.zeros(4 * H, dtype=dtype)
+        self.b[2 * H:3 * H] = 1.0          # forget gate open at the start
+        if self.peephole:
+            self.P = np.zeros((3, H), dtype=dtype)   # rows: p_o, p_i, p_f
+        for name in self.param_names:
+            setattr(self, "d" + name, np.zeros_like(getattr(self, name)))
+        # 1/2 on the three sigmoid gates: sigma(x) = tanh(x / 2) / 2 + 1 / 2.
+        self._half = np.ones(4 * H, dtype=dtype)
+        self._half[:3 * H] = 0.5
+
+    # ---------------------------------------------------------------- forward
+    def _forward(self, X, valid):
+        T, n, d = X.shape
+        H = self.units
+        dtype = X.dtype
+        self._X = X
+        half = self._half.astype(dtype, copy=False)
+        # Halved sigmoid pre-activations of all steps: one product, bias folded.
+        G = self._buffer("G", (T, n, 4 * H), dtype)
+        np.dot(X.reshape(T * n, d), self.W * half, out=G.reshape(T * n, 4 * H))
+        G += self.b * half
+        U = self.U * half
+        Hs = self._states("Hs", T, n, dtype)
+        Cs = self._buffer("Cs", (T + 1, n, H), dtype)
+        Cs[0] = 0.0
+        TC = self._buffer("TC", (T, n, H), dtype)
+        Z = self._buffer("Z", (n, 4 * H), dtype)
+        if self.peephole:
+            self._forward_peephole(G, Hs, Cs, TC, Z, U, valid)
+        else:
+            shift = 1.0 - half                    # 1/2 on the gates, 0 on g
+            tmp = self._buffer("tmp", (n, H), dtype)
+            for t in range(T):
+                a = G[t]
+                np.dot(Hs[t], U, out=Z)
+                a += Z
+                np.tanh(a, out=a)
+                # sigma = tanh / 2 + 1/2 on the gate blocks; g keeps its tanh.
+                # Whole contiguous rows with per-column vectors beat the
+                # strided 3H-column view (measured ~30% per call).
+                a *= half
+                a += shift                        # a = [o, i, f, g] activations
+                c = Cs[t + 1]
+                np.multiply(a[:, 2 * H:3 * H], Cs[t], out=c)
+                np.multiply(a[:, H:2 * H], a[:, 3 * H:], out=tmp)
+                c += tmp
+                np.tanh(c, out=TC[t])
+                np.multiply(a[:, :H], TC[t], out=Hs[t + 1])
+                if valid is not None:
+                    pad = ~valid[t]
+                    np.copyto(c, Cs[t], where=pad)
+                    np.copyto(Hs[t + 1], Hs[t], where=pad)
+        self._G, self._Hs, self._Cs, self._TC = G, Hs, Cs, TC
+        return Hs
+
+    def _forward_peephole(self, G, Hs, Cs, TC, Z, U, valid):
+        T, n, _ = G.shape
+        H = self.units
+        Ph = 0.5 * self.P                       # halved like the pre-activations
+        tmp = np.empty((n, H), dtype=G.dtype)
+        peek = np.empty((n, 2, H), dtype=G.dtype)
+        for t in range(T):
+            a = G[t]
+            np.dot(Hs[t], U, out=Z)
+            a += Z
+            np.multiply(Cs[t][:, None, :], Ph[1:], out=peek)
+            a[:, H:3 * H] += peek.reshape(n, 2 * H)
+            rest = a[:, H:]
+            np.tanh(rest, out=rest)
+            s = a[:, H:3 * H]
+            s *= 0.5
+            s += 0.5
+            c = Cs[t + 1]
+            np.multiply(a[:, 2 * H:3 * H], Cs[t], out=c)
+            np.multiply(a[:, H:2 * H], a[:, 3 * H:], out=tmp)
+            c += tmp
+            o = a[:, :H]
+            np.multiply(c, Ph[0], out=tmp)
+            o += tmp
+            np.tanh(o, out=o)
+            o *= 0.5
+            o += 0.5
+            np.tanh(c, out=TC[t])
+            np.multiply(o, TC[t], out=Hs[t + 1])
+            if valid is not None:
+                pad = ~valid[t]
+                np.copyto(c, Cs[t], where=pad)
+                np.copyto(Hs[t + 1], Hs[t], where=pad)
+
+    # --------------------------------------------------------------- backward
+    def _backward(self, dS, dS_last, input_grad):
+        X, G, Hs, Cs, TC, valid = self._X, self._G, self._Hs, self._Cs, self._TC, self._valid
+        T, n, d = X.shape
+        H = self.units
+        dtype = X.dtype
+        O, I, F, Gc = (G[..., k * H:(k + 1) * H] for k in range(4))
+        # Factors multiplying the cell gradient (i, f, g blocks) or the hidden
+        # gradient (o block), for all steps at once.
+        K = self._buffer("K", (T, n, 4 * H), dtype)
+        np.subtract(1.0, G[..., :3 * H], out=K[..., :3 * H])
+        K[..., :3 * H] *= G[..., :3 * H]            # sigma' = s (1 - s)
+        K[..., :H] *= TC                            # o: tanh(c_t)
+        K[..., H:2 * H] *= Gc                       # i: g_t
+        K[..., 2 * H:3 * H] *= Cs[:-1]             # f: c_{t-1}
+        np.multiply(Gc, Gc, out=K[..., 3 * H:])
+        np.subtract(1.0, K[..., 3 * H:], out=K[..., 3 * H:])
+        K[..., 3 * H:] *= I                         # g: i_t (1 - g^2)
+        Dc = self._buffer("Dc", (T, n, H), dtype)
+        np.multiply(TC, TC, out=Dc)
+        np.subtract(1.0, Dc, out=Dc)
+        Dc *= O                                     # dh -> dc: o (1 - tanh^2 c)
+        Fc = F                                      # dc_{t-1} = dc_t f_t
+        if valid is not None:
+            m, inv = self._mask_factors(valid, dtype)
+            K *= m
+            Dc *= m
+            Fc = F * m
+            Fc += inv                               # masked: the cell passes through
+        if self.peephole:
+            P = self.P
+            Do = K[..., :H].copy()                  # dc from the o gate peephole
+            Do *= P[0]
+        dG = self._buffer("dG", (T, n, 4 * H), dtype)
+        K4 = K.reshape(T, n, 4, H)
+        dG4 = dG.reshape(T, n, 4, H)
+        UT = np.ascontiguousarray(self.U.T)
+        dh = np.zeros((n, H), dtype=dtype)
+        dc = np.zeros((n, H), dtype=dtype)
+        dc3 = dc[:, None, :]
+        tmp = np.empty((n, H), dtype=dtype)
+        carry = np.empty((n, H), dtype=dtype)
+        if dS_last is not None:
+            dh += dS_last
+        for t in range(T - 1, -1, -1):
+            if dS is not None:
+                dh += dS[t]
+            if valid is not None:
+                np.multiply(dh, inv[t], out=carry)
+            np.multiply(dh, Dc[t], out=tmp)
+            dc += tmp
+            np.multiply(K4[t, :, 0], dh, out=dG4[t, :, 0])
+            if self.peephole:
+                np.multiply(Do[t], dh, out=tmp)      # d o-preact * p_o
+                dc += tmp
+            np.multiply(K4[t, :, 1:], dc3, out=dG4[t, :, 1:])
+            dc *= Fc[t]
+            if self.peephole:
+                np.multiply(dG4[t, :, 1], P[1], out=tmp)
+                dc += tmp
+                np.multiply(dG4[t, :, 2], P[2], out=tmp)
+                dc += tmp
+            np.dot(dG[t], UT, out=dh)
+            if valid is not None:
+                dh += carry
+        dG2 = dG.reshape(T * n, 4 * H)
+        np.dot(Hs[:-1].reshape(T * n, H).T, dG2, out=self.dU)
+        np.dot(X.reshape(T * n, d).T, dG2, out=self.dW)
+        np.sum(dG2, axis=0, out=self.db)
+        if self.peephole:
+            self.dP[0] = np.einsum("tnh,tnh->h", dG[..., :H], Cs[1:])
+            self.dP[1] = np.einsum("tnh,tnh->h", dG[..., H:2 * H], Cs[:-1])
+            self.dP[2] = np.einsum("tnh,tnh->h", dG[..., 2 * H:3 * H], Cs[:-1])
+        if not input_grad:
+            return None
+        return np.dot(dG2, self.W.T).reshape(T, n, d)
+
+    def __repr__(self):
+        base = super().__repr__()
+        return base[:-1] + (", peephole=True)" if self.peephole else ")")
+
+
+_DIRECTIONS = {"fw_": "forward_layer", "bw_": "backward_layer"}
+
+
+class Bidirectional(Layer):
+    r"""Run a recurrent layer forwards and a copy of it backwards; concatenate.
+
+    .. math::
+
+        y_t = [\overrightarrow{h}_t ; \overleftarrow{h}_t]
+
+    so every output sees the whole sequence (the course's "each word knows the
+    whole sentence"). Without ``return_sequences`` the output is
+    :math:`[\overrightarrow{h}_T ; \overleftarrow{h}_1]`, the final states of
+    both directions.
+
+    Parameters
+    ----------
+    layer : SimpleRNN or LSTM
+        The forward-direction layer (``reverse=False``); an unbuilt copy with
+        ``reverse=True`` makes the backward direction.
+
+    Notes
+    -----
+    The parameters of the two inner layers appear here under the prefixes
+    ``fw_`` and ``bw_`` (``fw_W``, ``bw_U``...), so that
+    :class:`~skdl.network.Sequential` can bind them to its flat buffers like
+    any layer's.
+    """
+
+    def __init__(self, layer):
+        self.forward_layer = layer
+        backward = copy.deepcopy(layer)
+        backward.reverse = True
+        self.backward_layer = backward
+
+    @property
+    def return_sequences(self):
+        return self.forward_layer.return_sequences
+
+    @property
+    def units(self):
+        return 2 * self.forward_layer.units
+
+    @property
+    def param_names(self):
+        return tuple(p + name for p, attr in _DIRECTIONS.items()
+                     for name in getattr(self, attr).param_names)
+
+    @property
+    def regularized(self):
+        return tuple(p + name for p, attr in _DIRECTIONS.items()
+                     for name in getattr(self, attr).regularized)
+
+    def _route(self, name):
+        """(inner layer, inner attribute) for ``fw_W``, ``dbw_U``... else None."""
+        grad = name.startswith("d") and name[1:4] in _DIRECTIONS
+        key = name[1:] if grad else name
+        attr = _DIRECTIONS.get(key[:3])
+        if attr is None or attr not in self.__dict__:
+            return None
+        return self.__dict__[attr], ("d" if grad else "") + key[3:]
+
+    def __getattr__(self, name):
+        # Only reached when normal lookup fails (prefixed parameter names).
+        route = self._route(name) if not name.startswith("__") else None
+        if route is None:
+            raise AttributeError(name)
+        return getattr(*route)
+
+    def __setattr__(self, name, value):
+        route = self._route(name)
+        if route is None:
+            object.__setattr__(self, name, value)
+        else:
+            setattr(route[0], route[1], value)
+
+    def build(self, input_shape, rng, dtype):
+        out = self.forward_layer.build(input_shape, rng, dtype)
+        self.backward_layer.build(input_shape, rng, dtype)
+        return out[:-1] + (2 * out[-1],)
+
+    def forward(self, X, training=False):
+        Yf = self.forward_layer.forward(X, training)
+        Yb = self.backward_layer.forward(X, training)
+        if not self.return_sequences:
+            return np.concatenate([Yf, Yb], axis=-1)
+        (Yf, valid), (Yb, _) = Yf, Yb
+        return np.concatenate([Yf, Yb], axis=-1), valid
+
+    def backward(self, dY, input_grad=True):
+        H = self.forward_layer.units
+        dXf = self.forward_layer.backward(dY[..., :H], input_grad)
+        dXb = self.backward_layer.backward(dY[..., H:], input_grad)
+        if dXf is None:
+            return None
+        dXf += dXb
+        return dXf
+
+    def __repr__(self):
+        return f"Bidirectional({self.forward_layer!r})"

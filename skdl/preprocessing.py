@@ -1,0 +1,366 @@
+r"""Sequence and text encoders: token indices with padding, and 1-of-N codes.
+
+* :class:`TextEncoder` turns raw strings into padded rows of integer token
+  ids from a fitted vocabulary (0 = padding, 1 = unknown word), the input of
+  the recurrent estimators with ``embedding_dim``.
+* :class:`OneHotSequenceEncoder` turns rows of symbols (token ids, or any
+  values) into their 1-of-N codes, step by step: a symbol becomes a vector
+  with a single 1 at its own position and 0 elsewhere.
+"""
+
+import numbers
+import re
+from collections import Counter
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .utils.validation import BOOLEAN, InstanceOf, Interval, Options, validate_params
+
+#: Index of the padding token in :class:`TextEncoder` output.
+PADDING_INDEX = 0
+#: Index of out-of-vocabulary tokens in :class:`TextEncoder` output.
+UNKNOWN_INDEX = 1
+
+
+class TextEncoder(TransformerMixin, BaseEstimator):
+    r"""Encode texts as padded sequences of integer token ids.
+
+    ``fit`` builds a vocabulary from the training texts: every token seen at
+    least ``min_frequency`` times (at most ``max_tokens`` of them, the most
+    frequent first, ties alphabetical) gets an id from 2 upwards. ``transform``
+    splits each text into tokens, replaces each by its id (1 for a token not
+    in the vocabulary) and pads the row with 0 at the end (or truncates it) to
+    ``max_length`` ids. The result feeds
+    ``LSTMClassifier(embedding_dim=...)``, whose recurrent layers mask the
+    padding.
+
+    Parameters
+    ----------
+    max_length : int or None, default=None
+        Length of the output rows. None uses the number of tokens of the
+        longest training text.
+    min_frequency : int, default=1
+        Tokens seen fewer times than this in ``fit`` are unknown.
+    max_tokens : int or None, default=None
+        Keep at most this many tokens in the vocabulary (the most frequent).
+    lowercase : bool, default=True
+        Lowercase the texts before splitting them.
+    token_pattern : str, default=r"(?u)\b\w+\b"
+        Regular expression whose matches are the tokens (every word, one
+        letter words included).
+    truncating : {"post", "pre"}, default="post"
+        Drop the tokens beyond ``max_length`` at the end (``"post"``) or the
+        beginning (``"pre"``) of a long text.
+
+    Attributes
+    ----------
+    vocabulary_ : dict of str to int
+        Token to id (ids from 2; 0 is padding and 1 unknown).
+    max_length_ : int
+        Length of the output rows.
+    n_tokens_ : int
+        ``len(vocabulary_) + 2``: the number of distinct ids.
+
+    See Also
+    --------
+    OneHotSequenceEncoder : 1-of-N codes of the ids.
+    sklearn.feature_extraction.text.CountVectorizer : bag of words (order lost).
+
+    Examples
+    --------
+    >>> from skdl.preprocessing import TextEncoder
+    >>> enc = TextEncoder().fit(["the cat sat", "the dog"])
+    >>> enc.vocabulary_
+    {'the': 2, 'cat': 3, 'dog': 4, 'sat': 5}
+    >>> enc.transform(["the dog sat", "a cat"])
+    array([[2, 4, 5],
+           [1, 3, 0]])
+    >>> enc.inverse_transform([[1, 3, 0]])
+    [['<unk>', 'cat']]
+    """
+
+    _parameter_constraints = {
+        "max_length": [Options(None), Interval(numbers.Integral, 1, None)],
+        "min_frequency": [Interval(numbers.Integral, 1, None)],
+        "max_tokens": [Options(None), Interval(numbers.Integral, 1, None)],
+        "lowercase": [BOOLEAN],
+        "token_pattern": [InstanceOf(str, description="a str")],
+        "truncating": [Options("post", "pre")],
+    }
+
+    def __init__(self, *, max_length=None, min_frequency=1, max_tokens=None,
+                 lowercase=True, token_pattern=r"(?u)\b\w+\b", truncating="post"):
+        self.max_length = max_length
+        self.min_frequency = min_frequency
+        self.max_tokens = max_tokens
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.truncating = truncating
+
+    def _texts(self, X):
+        """Check that ``X`` is an iterable of strings (not one string) and list it."""
+        if isinstance(X, (str, bytes)):
+            raise ValueError("TextEncoder expects an iterable of texts (strings), got a "
+                             "single string; wrap it in a list.")
+        texts = list(X)
+        if len(texts) == 0:
+            raise ValueError("TextEncoder got no texts (0 samples).")
+        for text in texts:
+            if not isinstance(text, str):
+                raise ValueError("TextEncoder expects strings, got an element of type "
+                                 f"{type(text).__name__}: {text!r}.")
+        return texts
+
+    def _tokenize(self, text):
+        if self.lowercase:
+            text = text.lower()
+        return self._pattern.findall(text)
+
+    def fit(self, X, y=None):
+        """Build the vocabulary from the texts ``X``.
+
+        Parameters
+        ----------
+        X : iterable of str
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : TextEncoder
+        """
+        validate_params(self)
+        texts = self._texts(X)
+        self._pattern = re.compile(self.token_pattern)
+        tokenized = [self._tokenize(text) for text in texts]
+        counts = Counter(token for tokens in tokenized for token in tokens)
+        kept = sorted((token for token, c in counts.items() if c >= self.min_frequency),
+                      key=lambda token: (-counts[token], token))
+        if self.max_tokens is not None:
+            kept = kept[:self.max_tokens]
+        self.vocabulary_ = {token: index + 2 for index, token in enumerate(kept)}
+        self.n_tokens_ = len(self.vocabulary_) + 2
+        longest = max(len(tokens) for tokens in tokenized)
+        self.max_length_ = self.max_length if self.max_length is not None else max(1, longest)
+        return self
+
+    def transform(self, X):
+        """Token ids of each text, padded with 0 or truncated to ``max_length_``.
+
+        Parameters
+        ----------
+        X : iterable of str
+
+        Returns
+        -------
+        ids : ndarray of shape (n_texts, max_length_), dtype int64
+        """
+        check_is_fitted(self)
+        texts = self._texts(X)
+        ids = np.full((len(texts), self.max_length_), PADDING_INDEX, dtype=np.int64)
+        vocabulary = self.vocabulary_
+        for row, text in zip(ids, texts):
+            tokens = [vocabulary.get(token, UNKNOWN_INDEX) for token in self._tokenize(text)]
+            if len(tokens) > self.max_length_:
+                if self.truncating == "post":
+                    tokens = tokens[:self.max_length_]
+                else:
+                    tokens = tokens[-self.max_length_:]
+            row[:len(tokens)] = tokens
+        return ids
+
+    def inverse_transform(self, X):
+        """Token lists back from ids (padding dropped, unknown as ``"<unk>"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_texts, max_length_)
+
+        Returns
+        -------
+        tokens : list of list of str
+        """
+        check_is_fitted(self)
+        ids = np.asarray(X)
+        if ids.ndim != 2:
+            raise ValueError(f"Expected a 2-D array of token ids, got shape {ids.shape}.")
+        words = {index: token for token, index in self.vocabulary_.items()}
+        words[UNKNOWN_INDEX] = "<unk>"
+        return [[words.get(int(i), "<unk>") for i in row if i != PADDING_INDEX] for row in ids]
+
+    def get_feature_names_out(self, input_features=None):
+        """Output column names: ``token_0, ..., token_{max_length_ - 1}``.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        return np.array([f"token_{t}" for t in range(self.max_length_)], dtype=object)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_pattern", None)          # compiled again on load
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if "vocabulary_" in state:
+            self._pattern = re.compile(self.token_pattern)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.requires_fit = True
+        return tags
+
+
+class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
+    r"""1-of-N encoding of sequences of symbols, step by step.
+
+    Each row of ``X`` is a sequence of ``T`` symbols (token ids or any other
+    values). ``fit`` collects the alphabet: the distinct values of ``X``
+    except ``padding_value``, sorted (``categories_``, shared by all steps).
+    ``transform`` replaces each symbol by its 1-of-N code, a vector of length
+    ``N = len(categories_)`` with a 1 at the symbol's position:
+
+    .. math::
+
+        x_t = k\text{-th symbol} \;\mapsto\; e_k = (0, \dots, 0, 1, 0, \dots, 0)
+
+    Padding and symbols unseen in ``fit`` become the zero vector. The output
+    row is the ``T`` codes one after the other, ``T * N`` columns, which is
+    what ``RNNClassifier(input_shape=(T, N))`` reads.
+
+    Parameters
+    ----------
+    padding_value : float or None, default=0
+        The value that marks padding (coded as zeros, not a symbol). None
+        treats every value as a symbol.
+    handle_unknown : {"ignore", "error"}, default="ignore"
+        Code unseen symbols as zeros, or raise a ``ValueError``.
+    dtype : numpy dtype, default=numpy.float64
+        Dtype of the output.
+
+    Attributes
+    ----------
+    categories_ : ndarray of shape (N,)
+        The alphabet, sorted.
+    n_features_in_ : int
+        ``T``, the sequence length.
+    sequence_shape_ : tuple of (int, int)
+        ``(T, N)``, the ``input_shape`` of a recurrent estimator reading the
+        output.
+
+    Examples
+    --------
+    >>> from skdl.preprocessing import OneHotSequenceEncoder
+    >>> enc = OneHotSequenceEncoder().fit([[2, 3, 0], [3, 3, 4]])
+    >>> enc.categories_
+    array([2, 3, 4])
+    >>> enc.transform([[4, 2, 0]])
+    array([[0., 0., 1., 1., 0., 0., 0., 0., 0.]])
+    """
+
+    _parameter_constraints = {
+        "padding_value": [Options(None), Interval(numbers.Real, None, None)],
+        "handle_unknown": [Options("ignore", "error")],
+        "dtype": [InstanceOf(type, np.dtype, str, description="a numpy dtype")],
+    }
+
+    def __init__(self, *, padding_value=0, handle_unknown="ignore", dtype=np.float64):
+        self.padding_value = padding_value
+        self.handle_unknown = handle_unknown
+        self.dtype = dtype
+
+    def fit(self, X, y=None):
+        """Collect the alphabet of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, T)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : OneHotSequenceEncoder
+        """
+        validate_params(self)
+        X = validate_data(self, X, dtype="numeric")
+        if X.dtype.kind not in "biuf":
+            raise ValueError(f"OneHotSequenceEncoder expects numeric symbols, got dtype "
+                             f"{X.dtype}.")
+        values = np.unique(X)
+        if self.padding_value is not None:
+            values = values[values != self.padding_value]
+        self.categories_ = values
+        self.sequence_shape_ = (X.shape[1], len(values))
+        return self
+
+    def transform(self, X):
+        """The 1-of-N codes of every step, concatenated.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, T)
+
+        Returns
+        -------
+        codes : ndarray of shape (n_samples, T * len(categories_))
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype="numeric", reset=False)
+        n, T = X.shape
+        N = len(self.categories_)
+        positions = np.searchsorted(self.categories_, X)
+        positions = np.minimum(positions, max(N - 1, 0))
+        known = (self.categories_[positions] == X) if N else np.zeros(X.shape, bool)
+        padding = (X == self.padding_value) if self.padding_value is not None else False
+        unknown = ~known & ~padding
+        if self.handle_unknown == "error" and unknown.any():
+            raise ValueError(f"Found unknown symbols {np.unique(X[unknown]).tolist()[:10]} "
+                             "during transform.")
+        codes = np.zeros((n, T, N), dtype=self.dtype)
+        rows, steps = np.nonzero(known)
+        codes[rows, steps, positions[rows, steps]] = 1
+        return codes.reshape(n, T * N)
+
+    def inverse_transform(self, X):
+        """Symbols back from codes (``padding_value`` where a step is all zeros).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, T * len(categories_))
+
+        Returns
+        -------
+        symbols : ndarray of shape (n_samples, T)
+        """
+        check_is_fitted(self)
+        T, N = self.sequence_shape_
+        codes = np.asarray(X)
+        if codes.ndim != 2 or codes.shape[1] != T * N:
+            raise ValueError(f"Expected codes of shape (n_samples, {T * N}), got "
+                             f"{codes.shape}.")
+        codes = codes.reshape(-1, T, N)
+        fill = self.padding_value if self.padding_value is not None else 0
+        out = np.full(codes.shape[:2], fill, dtype=self.categories_.dtype)
+        hot = codes.max(axis=2) > 0
+        out[hot] = self.categories_[codes.argmax(axis=2)[hot]]
+        return out
+
+    def get_feature_names_out(self, input_features=None):
+        """``x{t}_{symbol}`` for every step and symbol.
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        check_is_fitted(self)
+        T = self.sequence_shape_[0]
+        return np.array([f"x{t}_{c}" for t in range(T) for c in self.categories_],
+                        dtype=object)

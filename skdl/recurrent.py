@@ -1,0 +1,634 @@
+r"""Recurrent neural network estimators: Elman, Jordan and LSTM networks.
+
+Sequence-to-value models: a stack of recurrent layers reads the sequence, the
+final state of the last one goes through optional dense hidden layers to the
+output. See the user guide, "Recurrent networks".
+
+Inputs
+------
+``X`` may be
+
+* a 2-D array ``(n_samples, T * d)``: sequences of ``input_shape = (T, d)``,
+  flattened step after step (``x[0, :], x[1, :], ...``); without
+  ``input_shape`` each row is a univariate sequence (``d = 1``);
+* a 3-D array ``(n_samples, T, d)``;
+* a list of ``(T_i, d)`` arrays of different lengths. They are padded with
+  zeros to the longest (or to ``input_shape[0]``) and a leading column holding
+  each length is added, so the 2-D array the scikit-learn machinery sees is
+  ``(n_samples, 1 + T * d)`` (and ``n_features_in_`` counts that column). The
+  recurrent layers mask the padded steps, so each sequence gives exactly the
+  result it would give alone. A model fitted on such a list also accepts 3-D
+  and 2-D ``(n, T * d)`` input (full-length sequences) and lists of sequences
+  of at most ``T`` steps;
+* with ``embedding_dim``: integer token ids, a 2-D array ``(n_samples, T)``
+  padded with 0 (as :class:`skdl.preprocessing.TextEncoder` produces) or a
+  list of 1-D id sequences. Id 0 is padding (masked), id 1 the unknown token;
+  ids above those seen in ``fit`` are read as 1.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._docs import fill_doc
+from .activations import HIDDEN_ACTIVATIONS
+from .layers import Activation, Dense, Dropout
+from .layers.embedding import Embedding
+from .layers.recurrent import LSTM, Bidirectional, SimpleRNN
+from .layers.sequence import SequenceInput
+from .utils.validation import BOOLEAN, InstanceOf, Interval, Options
+
+RNN_PARAMETERS = """\
+    input_shape : tuple of (int, int) or None, default=None
+        ``(T, d)``: steps and features per step of the sequences in a 2-D
+        ``X`` of ``T * d`` columns. None reads 2-D rows as univariate
+        sequences; 3-D input and lists of sequences carry their own shape.
+%(cell)s    recurrent_layer_sizes : int or tuple of int, default=(32,)
+        Units of each stacked recurrent layer, input side first. Every layer
+        but the last passes its whole output sequence to the next.
+    bidirectional : bool, default=False
+        Run every recurrent layer in both directions and concatenate.
+    hidden_layer_sizes : tuple of int, default=()
+        Dense hidden layers between the final recurrent state and the output.
+    activation : {"identity", "logistic", "tanh", "relu", "leaky_relu"}, default="relu"
+        Activation of the dense hidden layers.
+    embedding_dim : int or None, default=None
+        If set, ``X`` holds integer token ids (0 = padding, 1 = unknown) and
+        an embedding layer of this size turns them into vectors.
+    clip_norm : float or None, default=5.0
+        Rescale the gradient of each mini-batch to at most this Euclidean
+        norm before the optimizer step (gradient-norm clipping, which keeps
+        exploding gradients through time from derailing training). None
+        disables it. Not used by ``"lbfgs"``.
+    dropout : float or tuple of float, default=0.0
+        Dropout rate on the final recurrent state and on each dense hidden
+        layer; a tuple gives one rate for each of these
+        (``1 + len(hidden_layer_sizes)`` entries).
+"""
+
+CELL_PARAMETER = """\
+    cell : {"elman", "jordan", "lstm"}, default="elman"
+        The recurrent unit: Elman (hidden state fed back), Jordan (output fed
+        back) or LSTM. See :class:`skdl.layers.recurrent.SimpleRNN` and
+        :class:`skdl.layers.recurrent.LSTM`.
+"""
+
+PEEPHOLE_PARAMETER = """\
+    peephole : bool, default=False
+        Add peephole connections: the cell state feeds the gates.
+"""
+
+
+def rnn_fill_doc(cell_doc):
+    """``fill_doc`` plus the recurrent parameter section."""
+    def decorate(cls):
+        cls.__doc__ = cls.__doc__.replace(
+            "{rnn_parameters}", RNN_PARAMETERS % {"cell": cell_doc})
+        return fill_doc(solver="adam")(cls)
+    return decorate
+
+
+def _is_sequence_list(X, ndim):
+    """True for a non-empty list/tuple whose items all have ``ndim`` dimensions."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    try:
+        return all(np.ndim(item) == ndim for item in X)
+    except ValueError:          # ragged nested lists
+        return False
+
+
+def _pad(sequences, T, d, dtype):
+    """Stack ``(T_i, d)`` arrays into zeros of shape (n, T, d) (padding at the end)."""
+    padded = np.zeros((len(sequences), T, d), dtype=dtype)
+    for row, seq in zip(padded, sequences):
+        row[:seq.shape[0]] = seq
+    return padded
+
+
+class _BaseRNN(BaseNeuralEstimator):
+    """Network construction and input handling of the recurrent estimators."""
+
+    _parameter_constraints = {
+        **BaseNeuralEstimator._parameter_constraints,
+        "input_shape": [Options(None), InstanceOf(tuple, list, description="a tuple (T, d)")],
+        "recurrent_layer_sizes": [Interval(numbers.Integral, 1, None),
+                                  InstanceOf(tuple, list, description="a tuple of int")],
+        "bidirectional": [BOOLEAN],
+        "hidden_layer_sizes": [InstanceOf(tuple, list, description="a tuple of int")],
+        "activation": [Options(*HIDDEN_ACTIVATIONS)],
+        "embedding_dim": [Options(None), Interval(numbers.Integral, 1, None)],
+        "clip_norm": [Options(None), Interval(numbers.Real, 0, None, closed="neither")],
+        "dropout": [Interval(numbers.Real, 0, 1, closed="left"),
+                    InstanceOf(tuple, list, description="a tuple of float")],
+    }
+
+    #: The cell of the LSTM estimators (they have no ``cell`` parameter).
+    _fixed_cell = None
+
+    # --------------------------------------------------------------- params
+    @property
+    def _cell(self):
+        return self._fixed_cell or self.cell
+
+    @property
+    def _clip_norm(self):
+        """Read by the shared training loop: gradient-norm clipping threshold."""
+        return self.clip_norm
+
+    def _recurrent_sizes(self):
+        sizes = self.recurrent_layer_sizes
+        return (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
+
+    def _dropout_rates(self):
+        n_rates = 1 + len(self.hidden_layer_sizes)
+        if isinstance(self.dropout, numbers.Real):
+            return (float(self.dropout),) * n_rates
+        return tuple(self.dropout)
+
+    def _check_params(self):
+        def positive_ints(value):
+            return all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
+                       for v in value)
+
+        sizes = self._recurrent_sizes()
+        if len(sizes) == 0 or not positive_ints(sizes):
+            raise ValueError("recurrent_layer_sizes must be a positive int or a non-empty "
+                             f"tuple of positive ints, got {self.recurrent_layer_sizes!r}.")
+        if not positive_ints(self.hidden_layer_sizes):
+            raise ValueError("hidden_layer_sizes must be a tuple of positive ints, got "
+                             f"{self.hidden_layer_sizes!r}.")
+        if self.input_shape is not None:
+            shape = tuple(self.input_shape)
+            if len(shape) != 2 or not positive_ints(shape):
+                raise ValueError("input_shape must be a pair (T, d) of positive ints, got "
+                                 f"{self.input_shape!r}.")
+            if self.embedding_dim is not None and shape[1] != 1:
+                raise ValueError("With embedding_dim, each step is one token id: input_shape "
+                                 f"must be (T, 1), got {self.input_shape!r}.")
+        rates = self._dropout_rates()
+        if len(rates) != 1 + len(self.hidden_layer_sizes) or not all(
+                isinstance(r, numbers.Real) and 0 <= r < 1 for r in rates):
+            raise ValueError("dropout must be a float in [0, 1) or one such rate for the "
+                             "recurrent output and each hidden layer "
+                             f"({1 + len(self.hidden_layer_sizes)} values), got {self.dropout!r}.")
+
+    # ---------------------------------------------------------------- input
+    def _prepare_input(self, X, reset):
+        """Variable-length lists and 3-D arrays -> the 2-D layout (see module docstring)."""
+        if reset:
+            self._lengths_column = False
+            self._seen_shape = None
+        if self.embedding_dim is not None:
+            return self._prepare_tokens(X, reset)
+        if _is_sequence_list(X, 2):
+            return self._prepare_list(X, reset)
+        ndim = self._ndim(X)
+        if ndim == 3:
+            X = np.asarray(X)
+            n, T, d = X.shape
+            if reset:
+                self._seen_shape = (T, d)
+            elif (T, d) != self.sequence_shape_:
+                raise ValueError(f"X has sequences of shape {(T, d)}, but "
+                                 f"{type(self).__name__} was fitted on sequences of "
+                                 f"shape {self.sequence_shape_}.")
+            X = X.reshape(n, T * d)
+            ndim = 2
+        if not reset and ndim == 2 and self._lengths_column:
+            X = np.asarray(X)
+            if X.shape[1] != np.prod(self.sequence_shape_):
+                return X                 # validate_data reports the wrong width
+            X = np.hstack([np.full((X.shape[0], 1), self.sequence_shape_[0], dtype=X.dtype), X])
+        return X
+
+    @staticmethod
+    def _ndim(X):
+        """Dimensions of ``X`` without converting array-likes that resist it."""
+        if isinstance(X, np.ndarray):
+            return X.ndim
+        if isinstance(X, (list, tuple)):
+            try:
+                return np.asarray(X).ndim
+            except ValueError:           # ragged: validate_data explains
+                return None
+        # DataFrames and other array-likes: 2-D tables as far as we are concerned.
+        return getattr(X, "ndim", 2)
+
+    def _prepare_list(self, X, reset):
+        sequences = [np.asarray(seq) for seq in X]
+        dtype = np.result_type(*sequences)
+        if dtype.kind not in "biuf":
+            raise ValueError("The sequences must hold numbers; got an array of dtype "
+                             f"{dtype}.")
+        dtype = np.float32 if dtype == np.float32 else np.float64
+        dims = {seq.shape[1] for seq in sequences}
+        lengths = np.array([seq.shape[0] for seq in sequences])
+        if len(dims) != 1:
+            raise ValueError(f"All sequences must have the same number of features per step; "
+                             f"got {sorted(dims)}.")
+        (d,) = dims
+        if reset:
+            T = int(lengths.max()) if self.input_shape is None else int(self.input_shape[0])
+            self._seen_shape = (T, d)
+            self._lengths_column = True
+        else:
+            T = self.sequence_shape_[0]
+            if d != self.sequence_shape_[1]:
+                raise ValueError(f"The sequences have {d} features per step, but "
+                                 f"{type(self).__name__} was fitted with "
+                                 f"{self.sequence_shape_[1]}.")
+        if lengths.max() > T:
+            raise ValueError(f"A sequence has {lengths.max()} steps, more than the "
+                             f"{T} steps the model reads (input_shape or the longest "
+                             "training sequence).")
+        padded = _pad(sequences, T, d, dtype).reshape(len(sequences), T * d)
+        if not self._lengths_column:
+            if (lengths != T).any():
+                raise ValueError(f"{type(self).__name__} was fitted on sequences of fixed "
+                                 f"length {T}; variable-length input needs a model fitted "
+                                 "on a list of sequences.")
+            return padded
+        return np.hstack([lengths[:, None].astype(dtype), padded])
+
+    def _prepare_tokens(self, X, reset):
+        """Token ids: pad a ragged list with 0, check ids are integers >= 0."""
+        if _is_sequence_list(X, 1):
+            sequences = [np.asarray(seq) for seq in X]
+            if len({len(seq) for seq in sequences}) > 1:
+                if reset:
+                    T = max(len(seq) for seq in sequences)
+                else:
+                    T = self.sequence_shape_[0]
+                if max(len(seq) for seq in sequences) > T:
+                    raise ValueError(f"A token sequence is longer than the {T} steps the "
+                                     "model was fitted on.")
+                dtype = np.result_type(*sequences)
+                if dtype.kind not in "biuf":
+                    raise ValueError(f"Token ids must be integers; got dtype {dtype}.")
+                X = _pad([seq[:, None] for seq in sequences], T, 1, dtype)[:, :, 0]
+        try:
+            ids = np.asarray(X)
+        except ValueError:
+            return X
+        if ids.dtype.kind in "biuf" and ids.size:
+            finite = ids[np.isfinite(ids)] if ids.dtype.kind == "f" else ids
+            if (finite < 0).any() or (finite != np.floor(finite)).any():
+                raise ValueError("With embedding_dim, X must hold non-negative integer token "
+                                 "ids (0 = padding, 1 = unknown).")
+            if reset:
+                self._n_tokens = max(2, int(finite.max()) + 1 if finite.size else 2)
+            if ids.ndim == 3 and ids.shape[2] == 1:
+                return ids[:, :, 0]
+        return X
+
+    # -------------------------------------------------------------- network
+    def _sequence_shape(self, n_features):
+        if self.embedding_dim is not None:
+            shape = (n_features, 1)
+        elif self._seen_shape is not None:
+            shape = self._seen_shape
+        elif self.input_shape is not None:
+            shape = tuple(int(v) for v in self.input_shape)
+        else:
+            shape = (n_features, 1)
+        if self.input_shape is not None and tuple(self.input_shape) != shape:
+            raise ValueError(f"input_shape={tuple(self.input_shape)} does not match the "
+                             f"sequences in X, of shape {shape}.")
+        expected = shape[0] * shape[1] + int(self._lengths_column)
+        if expected != n_features:
+            raise ValueError(f"input_shape={shape} needs {expected} features per row, but X "
+                             f"has {n_features}.")
+        return shape
+
+    def _make_cell(self, units, return_sequences, input_grad):
+        if self._cell == "lstm":
+            return LSTM(units, peephole=getattr(self, "peephole", False),
+                        return_sequences=return_sequences, input_grad=input_grad)
+        return SimpleRNN(units, feedback=self._cell, return_sequences=return_sequences,
+                         input_grad=input_grad)
+
+    def _build_network(self, n_features, n_outputs):
+        self.sequence_shape_ = self._sequence_shape(n_features)
+        if self.embedding_dim is not None:
+            layers = [Embedding(self._n_tokens, self.embedding_dim)]
+        else:
+            layers = [SequenceInput(self.sequence_shape_, lengths=self._lengths_column)]
+        sizes = self._recurrent_sizes()
+        for k, units in enumerate(sizes):
+            # The first recurrent layer reading raw data needs no input gradient.
+            input_grad = k > 0 or self.embedding_dim is not None
+            cell = self._make_cell(units, k < len(sizes) - 1, input_grad)
+            layers.append(Bidirectional(cell) if self.bidirectional else cell)
+        rates = self._dropout_rates()
+        if rates[0]:
+            layers.append(Dropout(rates[0]))
+        for units, rate in zip(self.hidden_layer_sizes, rates[1:]):
+            layers += [Dense(units), Activation(self.activation)]
+            if rate:
+                layers.append(Dropout(rate))
+        layers.append(Dense(n_outputs))
+        return layers
+
+
+@rnn_fill_doc(CELL_PARAMETER)
+class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
+    r"""Recurrent network classifier: Elman, Jordan or LSTM cells.
+
+    Reads each sequence :math:`x_1, \dots, x_T` with a stack of recurrent
+    layers, for the Elman cell
+
+    .. math::
+
+        h_t = \tanh(x_t W + h_{t-1} U + b),
+
+    and classifies the final state :math:`h_T` with a softmax (or sigmoid)
+    output layer, trained by backpropagation through time with gradient-norm
+    clipping.
+
+    Parameters
+    ----------
+{rnn_parameters}{training_parameters}{class_weight}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    sequence_shape_ : tuple of (int, int)
+        ``(T, d)`` of the sequences the network reads.
+{fitted_attributes}
+    See Also
+    --------
+    LSTMClassifier : the same with LSTM cells (and peepholes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.recurrent import RNNClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 10))        # 200 univariate sequences
+    >>> y = (X[:, -3:].sum(axis=1) > 0).astype(int)
+    >>> clf = RNNClassifier(recurrent_layer_sizes=8, learning_rate_init=0.01,
+    ...                     max_iter=100, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, *, input_shape=None, cell="elman", recurrent_layer_sizes=(32,),
+                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 class_weight=None):
+        super().__init__(
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            rho=rho, dtype=dtype)
+        self.input_shape = input_shape
+        self.cell = cell
+        self.recurrent_layer_sizes = recurrent_layer_sizes
+        self.bidirectional = bidirectional
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.embedding_dim = embedding_dim
+        self.clip_norm = clip_norm
+        self.dropout = dropout
+        self.class_weight = class_weight
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "cell": [Options("elman", "jordan", "lstm")],
+        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+    }
+
+
+@rnn_fill_doc(PEEPHOLE_PARAMETER)
+class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
+    r"""LSTM network classifier.
+
+    Each recurrent layer is a long short-term memory
+    (:class:`skdl.layers.recurrent.LSTM`): gates decide what enters the
+    memory cell :math:`c_t`, what it keeps and what it outputs,
+
+    .. math::
+
+        c_t = f_t \odot c_{t-1} + i_t \odot g_t, \qquad
+        h_t = o_t \odot \tanh(c_t),
+
+    so information can survive many steps, where a simple RNN's fades. The
+    final state :math:`h_T` of the last layer is classified by a softmax (or
+    sigmoid) output layer.
+
+    Parameters
+    ----------
+{rnn_parameters}{training_parameters}{class_weight}
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    sequence_shape_ : tuple of (int, int)
+        ``(T, d)`` of the sequences the network reads.
+{fitted_attributes}
+    See Also
+    --------
+    RNNClassifier : Elman and Jordan cells.
+    skdl.preprocessing.TextEncoder : text to token ids for ``embedding_dim``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.recurrent import LSTMClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 12, 2))    # 200 sequences, 12 steps, 2 features
+    >>> y = (X[:, 0, 0] > 0).astype(int)         # decided by the first step
+    >>> clf = LSTMClassifier(recurrent_layer_sizes=16, learning_rate_init=0.01,
+    ...                      max_iter=60, random_state=0).fit(X, y)
+    >>> clf.score(X, y) > 0.9
+    True
+    """
+
+    _fixed_cell = "lstm"
+
+    def __init__(self, *, input_shape=None, recurrent_layer_sizes=(32,),
+                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0, peephole=False,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 class_weight=None):
+        super().__init__(
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            rho=rho, dtype=dtype)
+        self.input_shape = input_shape
+        self.recurrent_layer_sizes = recurrent_layer_sizes
+        self.bidirectional = bidirectional
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.embedding_dim = embedding_dim
+        self.clip_norm = clip_norm
+        self.dropout = dropout
+        self.peephole = peephole
+        self.class_weight = class_weight
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "peephole": [BOOLEAN],
+        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+    }
+
+
+@rnn_fill_doc(CELL_PARAMETER)
+class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
+    r"""Recurrent network regressor (sequence to value): Elman, Jordan or LSTM cells.
+
+    The final state of the recurrent stack goes through optional dense layers
+    to a linear output, trained on the squared error by backpropagation
+    through time with gradient-norm clipping.
+
+    Parameters
+    ----------
+{rnn_parameters}{training_parameters}
+    Attributes
+    ----------
+    sequence_shape_ : tuple of (int, int)
+        ``(T, d)`` of the sequences the network reads.
+{fitted_attributes}
+    See Also
+    --------
+    LSTMRegressor : the same with LSTM cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.recurrent import RNNRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 8))     # univariate sequences
+    >>> y = X[:, -1] - 0.5 * X[:, -2]
+    >>> reg = RNNRegressor(recurrent_layer_sizes=8, learning_rate_init=0.01,
+    ...                    max_iter=150, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    def __init__(self, *, input_shape=None, cell="elman", recurrent_layer_sizes=(32,),
+                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
+                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+        super().__init__(
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            rho=rho, dtype=dtype)
+        self.input_shape = input_shape
+        self.cell = cell
+        self.recurrent_layer_sizes = recurrent_layer_sizes
+        self.bidirectional = bidirectional
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.embedding_dim = embedding_dim
+        self.clip_norm = clip_norm
+        self.dropout = dropout
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "cell": [Options("elman", "jordan", "lstm")],
+    }
+
+
+@rnn_fill_doc(PEEPHOLE_PARAMETER)
+class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
+    r"""LSTM network regressor (sequence to value).
+
+    :class:`LSTMClassifier`'s network with a linear output trained on the
+    squared error.
+
+    Parameters
+    ----------
+{rnn_parameters}{training_parameters}
+    Attributes
+    ----------
+    sequence_shape_ : tuple of (int, int)
+        ``(T, d)`` of the sequences the network reads.
+{fitted_attributes}
+    See Also
+    --------
+    RNNRegressor : Elman and Jordan cells.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.recurrent import LSTMRegressor
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.uniform(-1, 1, size=(300, 10, 1))
+    >>> y = X[:, 0, 0]                            # remember the first value
+    >>> reg = LSTMRegressor(recurrent_layer_sizes=16, learning_rate_init=0.01,
+    ...                     max_iter=100, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.9
+    True
+    """
+
+    _fixed_cell = "lstm"
+
+    def __init__(self, *, input_shape=None, recurrent_layer_sizes=(32,),
+                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0, peephole=False,
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
+                 learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
+                 random_state=None, tol=1e-4, verbose=False, warm_start=False,
+                 momentum=0.9, nesterovs_momentum=True, early_stopping=False,
+                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+        super().__init__(
+            solver=solver, alpha=alpha, batch_size=batch_size,
+            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
+            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
+            random_state=random_state, tol=tol, verbose=verbose,
+            warm_start=warm_start, momentum=momentum,
+            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
+            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
+            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
+            rho=rho, dtype=dtype)
+        self.input_shape = input_shape
+        self.recurrent_layer_sizes = recurrent_layer_sizes
+        self.bidirectional = bidirectional
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.embedding_dim = embedding_dim
+        self.clip_norm = clip_norm
+        self.dropout = dropout
+        self.peephole = peephole
+
+    _parameter_constraints = {
+        **_BaseRNN._parameter_constraints,
+        "peephole": [BOOLEAN],
+    }
