@@ -44,6 +44,11 @@ def comparisons():
         (_mlp(skdl.MLPClassifier), "digits", _mlp(neural_network.MLPClassifier)),
         (_mlp(skdl.MLPClassifier, dtype=np.float32), "digits", _mlp(neural_network.MLPClassifier)),
         (_mlp(skdl.MLPRegressor, alpha=1.0), "diabetes", _mlp(neural_network.MLPRegressor, alpha=1.0)),
+        # Digits read as sequences: 8 rows (time steps) of 8 pixels.
+        (skdl.RNNClassifier(input_shape=(8, 8), max_iter=30, learning_rate_init=0.01,
+                            random_state=0), "digits", _mlp(neural_network.MLPClassifier)),
+        (skdl.LSTMClassifier(input_shape=(8, 8), max_iter=30, learning_rate_init=0.01,
+                             random_state=0), "digits", _mlp(neural_network.MLPClassifier)),
     ]
     return rows
 
@@ -65,6 +70,8 @@ def _describe(model):
         return f"{name}({model.covariance!r})"
     if getattr(model, "dtype", None) is np.float32:
         return f"{name}(float32)"
+    if getattr(model, "input_shape", None) is not None:
+        return f"{name}{model.input_shape}"
     return name
 
 

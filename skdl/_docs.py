@@ -73,7 +73,7 @@ TRAINING_PARAMETERS = """\
 FITTED_ATTRIBUTES = """\
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Names of the features, when ``X`` had string column names.
     coefs_ : list of ndarray
         Weight matrices of the dense layers (views of ``network_``).

@@ -155,7 +155,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        ids : ndarray of shape (n_texts, max_length_), dtype int64
+        ids : ndarray of shape (n_texts, ``max_length_``), dtype int64
         """
         check_is_fitted(self)
         texts = self._texts(X)
@@ -176,7 +176,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_texts, max_length_)
+        X : array-like of shape (n_texts, ``max_length_``)
 
         Returns
         -------
@@ -310,7 +310,7 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        codes : ndarray of shape (n_samples, T * len(categories_))
+        codes : ndarray of shape (n_samples, ``T * len(categories_)``)
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype="numeric", reset=False)
@@ -334,7 +334,7 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, T * len(categories_))
+        X : array-like of shape (n_samples, ``T * len(categories_)``)
 
         Returns
         -------
