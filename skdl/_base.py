@@ -347,14 +347,18 @@ class NeuralClassifierMixin(ClassifierMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training data of this call.
         y : array-like of shape (n_samples,)
+            Class labels of this call.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
         classes : array-like of shape (n_classes,), default=None
             All the classes that can occur; required on the first call.
 
         Returns
         -------
         self : object
+            The updated estimator.
         """
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
@@ -436,10 +440,12 @@ class NeuralClassifierMixin(ClassifierMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            The logits (before the sigmoid or softmax).
         """
         logits = self._logits(X)
         return logits[:, 0].copy() if self._is_binary() else logits
@@ -450,10 +456,12 @@ class NeuralClassifierMixin(ClassifierMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Predicted labels.
         """
         return self._predict_from_logits(self._logits(X))
 
@@ -463,6 +471,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
@@ -487,10 +496,12 @@ class NeuralClassifierMixin(ClassifierMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities in the order of ``classes_``.
         """
         logits = self._logits(X)
         if self._loss_name == "log_loss":
@@ -524,12 +535,16 @@ class NeuralRegressorMixin(RegressorMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Training data of this call.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets of this call.
         sample_weight : array-like of shape (n_samples,), default=None
+            Per-sample weights.
 
         Returns
         -------
         self : object
+            The updated estimator.
         """
         return self._fit(X, y, sample_weight, incremental=True)
 
@@ -550,10 +565,12 @@ class NeuralRegressorMixin(RegressorMixin):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predicted targets.
         """
         logits = self._logits(X)
         return logits[:, 0].copy() if logits.shape[1] == 1 else logits

@@ -68,7 +68,7 @@ class LinearRegression(NeuralRegressorMixin, _LinearModel):
 {fitted_attributes}
     See Also
     --------
-    sklearn.linear_model.Ridge : the closed-form solution of the same objective.
+    sklearn.linear_model.Ridge : The closed-form solution of the same objective.
 
     Examples
     --------
@@ -165,7 +165,7 @@ class LogisticRegression(_LinearClassifier):
 {fitted_attributes}
     See Also
     --------
-    SoftmaxClassifier : the multinomial (softmax) model.
+    SoftmaxClassifier : The multinomial (softmax) model.
 
     Examples
     --------
@@ -209,7 +209,7 @@ class SoftmaxClassifier(_LinearClassifier):
 {fitted_attributes}
     See Also
     --------
-    LogisticRegression : one-vs-rest sigmoids.
+    LogisticRegression : One-vs-rest sigmoids.
 
     Examples
     --------

@@ -82,12 +82,14 @@ class _BaseMLP(BaseNeuralEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+            Samples.
         layer : int, default=-1
             Index of the hidden layer (0 is the first, -1 the last).
 
         Returns
         -------
         activations : ndarray of shape (n_samples, hidden_layer_sizes[layer])
+            The layer's outputs after its activation (dropout is off).
         """
         X = self._validated_input(X)
         target = self.network_.layers_of_type(Activation)[layer]
@@ -124,7 +126,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
 {fitted_attributes}
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : the model this one extends.
+    sklearn.neural_network.MLPClassifier : The model this one extends.
 
     Examples
     --------
@@ -187,7 +189,7 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
 {fitted_attributes}
     See Also
     --------
-    sklearn.neural_network.MLPRegressor : the model this one extends.
+    sklearn.neural_network.MLPRegressor : The model this one extends.
 
     Examples
     --------

@@ -66,7 +66,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
     See Also
     --------
     OneHotSequenceEncoder : 1-of-N codes of the ids.
-    sklearn.feature_extraction.text.CountVectorizer : bag of words (order lost).
+    sklearn.feature_extraction.text.CountVectorizer : Bag of words (order lost).
 
     Examples
     --------

@@ -359,7 +359,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
 {fitted_attributes}
     See Also
     --------
-    LSTMClassifier : the same with LSTM cells (and peepholes).
+    LSTMClassifier : The same with LSTM cells (and peepholes).
 
     Examples
     --------
@@ -442,7 +442,7 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
     See Also
     --------
     RNNClassifier : Elman and Jordan cells.
-    skdl.preprocessing.TextEncoder : text to token ids for ``embedding_dim``.
+    skdl.preprocessing.TextEncoder : Text to token ids for ``embedding_dim``.
 
     Examples
     --------
@@ -459,9 +459,9 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
 
     _fixed_cell = "lstm"
 
-    def __init__(self, *, input_shape=None, recurrent_layer_sizes=(32,),
+    def __init__(self, *, input_shape=None, peephole=False, recurrent_layer_sizes=(32,),
                  bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0, peephole=False,
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
@@ -515,7 +515,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
 {fitted_attributes}
     See Also
     --------
-    LSTMRegressor : the same with LSTM cells.
+    LSTMRegressor : The same with LSTM cells.
 
     Examples
     --------
@@ -599,9 +599,9 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
 
     _fixed_cell = "lstm"
 
-    def __init__(self, *, input_shape=None, recurrent_layer_sizes=(32,),
+    def __init__(self, *, input_shape=None, peephole=False, recurrent_layer_sizes=(32,),
                  bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0, peephole=False,
+                 embedding_dim=None, clip_norm=5.0, dropout=0.0,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
