@@ -41,8 +41,11 @@ def objective(network, loss, X, Y, sample_weight, alpha, training=True):
     if alpha:
         weight_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
         weights = network.flat_params[:network.n_regularized]
+        grads = network.flat_grads[:network.n_regularized]
         value += 0.5 * alpha * float(weights @ weights) / weight_sum
-        network.flat_grads[:network.n_regularized] += (alpha / weight_sum) * weights
+        # grads += (alpha / weight_sum) * weights, without a temporary.
+        scale = weights.dtype.type(alpha / weight_sum)
+        grads += np.multiply(weights, scale, out=network.scratch(weights.size))
     return value
 
 

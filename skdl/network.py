@@ -81,6 +81,13 @@ class Sequential:
             offset += size
         return layout
 
+    def scratch(self, size):
+        """A reusable 1-D work buffer of the network's dtype, ``size`` long."""
+        buffer = getattr(self, "_scratch", None)
+        if buffer is None or buffer.size < size:
+            buffer = self._scratch = np.empty(size, dtype=self.dtype)
+        return buffer[:size]
+
     def _bind(self):
         """Point every layer's parameters and gradients at the flat buffers."""
         for layer_index, name, start, size, shape in self._layout:

@@ -208,21 +208,30 @@ class Adam(Optimizer):
         self.epsilon = epsilon
 
     def _init_state(self, param):
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
+        # "scratch" holds the step: no allocation in the per-batch update.
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param),
+                "scratch": np.empty_like(param)}
 
     def _adam_step(self, grad, state):
-        """Update the moments in ``state``; return the Adam step (to add)."""
+        """Update the moments in ``state``; return the Adam step (to add).
+
+        The step lives in a reused buffer: add it to the parameters before
+        the next call.
+        """
         kind = grad.dtype.type
-        m, v = state["m"], state["v"]
+        m, v, step = state["m"], state["v"], state["scratch"]
+        np.multiply(grad, kind(1.0 - self.beta_1), out=step)
         m *= kind(self.beta_1)
-        m += kind(1.0 - self.beta_1) * grad
+        m += step
+        np.multiply(grad, grad, out=step)
+        step *= kind(1.0 - self.beta_2)
         v *= kind(self.beta_2)
-        v += kind(1.0 - self.beta_2) * (grad * grad)
+        v += step
         lr = (self.learning_rate * np.sqrt(1.0 - self.beta_2 ** self.t)
               / (1.0 - self.beta_1 ** self.t))
-        denom = np.sqrt(v)
-        denom += self.epsilon
-        step = np.divide(m, denom, out=denom)
+        np.sqrt(v, out=step)
+        step += kind(self.epsilon)
+        np.divide(m, step, out=step)
         step *= kind(-lr)
         return step
 
