@@ -28,7 +28,21 @@ LEAKY_RELU_SLOPE = 0.01
 
 
 def identity(Z, out=None):
-    """Return ``Z`` unchanged (copied into ``out`` when given)."""
+    """Return ``Z`` unchanged (copied into ``out`` when given).
+
+    Parameters
+    ----------
+    Z : ndarray
+        Pre-activations, any shape (usually ``(n_samples, n_units)``).
+    out : ndarray, optional
+        Array of the same shape and dtype as ``Z`` to copy ``Z`` into. By
+        default ``Z`` itself is returned, without a copy.
+
+    Returns
+    -------
+    A : ndarray
+        ``Z`` itself, or ``out`` holding a copy of it.
+    """
     if out is None:
         return Z
     np.copyto(out, Z)
@@ -42,6 +56,19 @@ def logistic(Z, out=None):
     this class of machine. It is exact at the extremes: for very negative
     ``z``, :math:`e^{-z}` overflows to ``inf`` and :math:`1/(1+\infty) = 0`,
     the correct limit; for very positive ``z`` it underflows to 0 and gives 1.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Pre-activations, any shape (usually ``(n_samples, n_units)``).
+    out : ndarray, optional
+        Array of the same shape and dtype as ``Z`` to write the result into;
+        may be ``Z`` itself. By default a new array is allocated.
+
+    Returns
+    -------
+    A : ndarray
+        Values in [0, 1], same shape and dtype as ``Z`` (``out`` when given).
 
     Examples
     --------
@@ -57,17 +84,60 @@ def logistic(Z, out=None):
 
 
 def tanh(Z, out=None):
-    """Hyperbolic tangent."""
+    """Hyperbolic tangent :math:`\\tanh z`, elementwise.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Pre-activations, any shape (usually ``(n_samples, n_units)``).
+    out : ndarray, optional
+        Array of the same shape and dtype as ``Z`` to write the result into;
+        may be ``Z`` itself. By default a new array is allocated.
+
+    Returns
+    -------
+    A : ndarray
+        Values in [-1, 1], same shape and dtype as ``Z`` (``out`` when given).
+    """
     return np.tanh(Z, out=out)
 
 
 def relu(Z, out=None):
-    r"""Rectified linear unit :math:`\max(0, z)`."""
+    r"""Rectified linear unit :math:`\max(0, z)`, elementwise.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Pre-activations, any shape (usually ``(n_samples, n_units)``).
+    out : ndarray, optional
+        Array of the same shape and dtype as ``Z`` to write the result into;
+        may be ``Z`` itself. By default a new array is allocated.
+
+    Returns
+    -------
+    A : ndarray
+        Non-negative activations, same shape and dtype as ``Z`` (``out``
+        when given).
+    """
     return np.maximum(Z, 0.0, out=out)
 
 
 def leaky_relu(Z, out=None):
-    r"""Leaky ReLU :math:`\max(a z, z)` with slope ``a = 0.01`` for ``z < 0``."""
+    r"""Leaky ReLU :math:`\max(a z, z)` with slope ``a = 0.01`` for ``z < 0``.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Pre-activations, any shape (usually ``(n_samples, n_units)``).
+    out : ndarray, optional
+        Array of the same shape and dtype as ``Z`` to write the result into;
+        may be ``Z`` itself. By default a new array is allocated.
+
+    Returns
+    -------
+    A : ndarray
+        The activations, same shape and dtype as ``Z`` (``out`` when given).
+    """
     return np.maximum(Z, LEAKY_RELU_SLOPE * Z, out=out)
 
 
@@ -76,6 +146,19 @@ def softmax(Z, out=None):
 
     The row maximum is subtracted first (log-sum-exp trick), so no exponent
     can overflow; the result is unchanged because softmax is shift invariant.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits, one row per sample.
+    out : ndarray of shape (n_samples, n_classes), optional
+        Array to write the result into; may be ``Z`` itself. By default a new
+        array is allocated.
+
+    Returns
+    -------
+    P : ndarray of shape (n_samples, n_classes)
+        Probabilities: non-negative rows that sum to one (``out`` when given).
 
     Examples
     --------
@@ -90,42 +173,134 @@ def softmax(Z, out=None):
 
 
 def log_softmax(Z):
-    r"""Row-wise :math:`z_k - \log \sum_j e^{z_j}`, stable for any ``Z``."""
+    r"""Row-wise :math:`z_k - \log \sum_j e^{z_j}`, stable for any ``Z``.
+
+    Parameters
+    ----------
+    Z : ndarray of shape (n_samples, n_classes)
+        Logits, one row per sample.
+
+    Returns
+    -------
+    log_P : ndarray of shape (n_samples, n_classes)
+        Logarithms of the softmax probabilities (a new array).
+    """
     shifted = Z - Z.max(axis=1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def log_logistic(Z):
-    r"""Elementwise :math:`\log \sigma(z) = -\log(1 + e^{-z})`, stable."""
+    r"""Elementwise :math:`\log \sigma(z) = -\log(1 + e^{-z})`, stable.
+
+    Parameters
+    ----------
+    Z : ndarray
+        Logits, any shape.
+
+    Returns
+    -------
+    log_A : ndarray
+        Logarithms of the logistic sigmoid of ``Z``, same shape (a new array).
+    """
     return -np.logaddexp(0.0, -Z)
 
 
 def identity_derivative(A, dA):
-    """Multiply ``dA`` in place by the identity's derivative (1)."""
+    """Multiply ``dA`` in place by the identity's derivative (1).
+
+    Parameters
+    ----------
+    A : ndarray
+        Output of the activation in the forward pass (unused).
+    dA : ndarray
+        Gradient of the loss with respect to ``A``.
+
+    Returns
+    -------
+    dZ : ndarray
+        Gradient of the loss with respect to the pre-activations: ``dA``
+        itself, unchanged.
+    """
     return dA
 
 
 def logistic_derivative(A, dA):
-    """Multiply ``dA`` in place by :math:`A (1 - A)`."""
+    """Multiply ``dA`` in place by :math:`A (1 - A)`.
+
+    Parameters
+    ----------
+    A : ndarray
+        Output of the activation in the forward pass (the layer's cache).
+    dA : ndarray
+        Gradient of the loss with respect to ``A``, same shape; overwritten.
+
+    Returns
+    -------
+    dZ : ndarray
+        Gradient of the loss with respect to the pre-activations: ``dA``
+        itself, updated in place.
+    """
     dA *= A
     dA *= 1.0 - A
     return dA
 
 
 def tanh_derivative(A, dA):
-    """Multiply ``dA`` in place by :math:`1 - A^2`."""
+    """Multiply ``dA`` in place by :math:`1 - A^2`.
+
+    Parameters
+    ----------
+    A : ndarray
+        Output of the activation in the forward pass (the layer's cache).
+    dA : ndarray
+        Gradient of the loss with respect to ``A``, same shape; overwritten.
+
+    Returns
+    -------
+    dZ : ndarray
+        Gradient of the loss with respect to the pre-activations: ``dA``
+        itself, updated in place.
+    """
     dA *= 1.0 - A * A
     return dA
 
 
 def relu_derivative(A, dA):
-    """Zero ``dA`` in place where the unit was inactive."""
+    """Zero ``dA`` in place where the unit was inactive.
+
+    Parameters
+    ----------
+    A : ndarray
+        Output of the activation in the forward pass (the layer's cache).
+    dA : ndarray
+        Gradient of the loss with respect to ``A``, same shape; overwritten.
+
+    Returns
+    -------
+    dZ : ndarray
+        Gradient of the loss with respect to the pre-activations: ``dA``
+        itself, updated in place.
+    """
     dA *= A > 0
     return dA
 
 
 def leaky_relu_derivative(A, dA):
-    """Scale ``dA`` in place by the slope where the unit was negative."""
+    """Scale ``dA`` in place by the slope where the unit was negative.
+
+    Parameters
+    ----------
+    A : ndarray
+        Output of the activation in the forward pass (the layer's cache).
+    dA : ndarray
+        Gradient of the loss with respect to ``A``, same shape; overwritten.
+
+    Returns
+    -------
+    dZ : ndarray
+        Gradient of the loss with respect to the pre-activations: ``dA``
+        itself, updated in place.
+    """
     dA *= np.where(A > 0, 1.0, LEAKY_RELU_SLOPE).astype(dA.dtype, copy=False)
     return dA
 

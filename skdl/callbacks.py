@@ -15,10 +15,44 @@ import sys
 import time
 from dataclasses import dataclass, field
 
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "EpochLog",
+    "History",
+    "ProgressBar",
+    "ProgressLogger",
+    "SwitchRecorder",
+    "Timer",
+]
+
 
 @dataclass
 class History:
-    """Everything a fit records; kept by the estimator across warm starts."""
+    """Everything a fit records; kept by the estimator across warm starts.
+
+    Parameters
+    ----------
+    loss_curve : list of float
+        Training loss of each epoch (of each iteration for L-BFGS).
+    validation_scores : list of float
+        Validation score of each epoch, when there is validation data.
+    validation_loss_curve : list of float
+        Validation loss of each epoch, when there is validation data.
+    best_loss : float, default=inf
+        Lowest training loss so far.
+    best_validation_score : float, default=-inf
+        Highest validation score so far.
+    no_improvement_count : int, default=0
+        Consecutive epochs without improvement (see :class:`EarlyStopping`).
+    n_iter : int, default=0
+        Epochs (L-BFGS iterations) run so far, over all fits.
+    t : int, default=0
+        Training samples seen so far, over all fits.
+    switch_epoch : int or None, default=None
+        Epoch in which a switching optimizer changed phase (see
+        :class:`SwitchRecorder`), or None.
+    """
 
     loss_curve: list = field(default_factory=list)
     validation_scores: list = field(default_factory=list)
@@ -33,7 +67,32 @@ class History:
 
 @dataclass
 class EpochLog:
-    """What the callbacks see at the end of an epoch."""
+    """What the callbacks see at the end of an epoch.
+
+    One log serves a whole training run: the loop updates its numbers after
+    each epoch.
+
+    Parameters
+    ----------
+    network : Sequential
+        The network being trained.
+    optimizer : Optimizer
+        Its optimizer.
+    history : History
+        The record of the fit, updated in place.
+    max_iter : int
+        Maximum number of epochs of this run.
+    epoch : int, default=0
+        Number of the epoch that just ended, counted over all fits.
+    loss : float, default=nan
+        Mean training loss of the epoch.
+    validation_score : float or None, default=None
+        Validation score after the epoch, or None without validation data.
+    validation_loss : float or None, default=None
+        Validation loss after the epoch, or None without validation data.
+    seconds : float, default=0.0
+        Wall time of the epoch (set by :class:`Timer`).
+    """
 
     network: object
     optimizer: object
@@ -50,19 +109,63 @@ class Callback:
     """Base class: override the hooks you need."""
 
     def on_train_begin(self, log):
-        pass
+        """Before the first epoch of a training run.
+
+        Parameters
+        ----------
+        log : EpochLog
+            The log of the run.
+        """
 
     def on_batch_end(self, log, batch, n_batches, loss):
-        """After each mini-batch. The loop only calls callbacks that override it."""
+        """After each mini-batch. The loop only calls callbacks that override it.
+
+        Parameters
+        ----------
+        log : EpochLog
+            The log of the run; its numbers are those of the previous epoch.
+        batch : int
+            Index of the mini-batch in the epoch, from 0.
+        n_batches : int
+            Number of mini-batches per epoch.
+        loss : float
+            Loss of the mini-batch (penalty included), before the update.
+        """
 
     def on_epoch_end(self, log):
+        """After each epoch; return True to stop training.
+
+        Parameters
+        ----------
+        log : EpochLog
+            The log of the run, with the numbers of the epoch that just ended.
+
+        Returns
+        -------
+        stop : bool
+            Whether training should stop. Every callback is called, even
+            after one has asked to stop.
+        """
         return False
 
     def on_train_end(self, log):
-        pass
+        """After the last epoch of a training run.
+
+        Parameters
+        ----------
+        log : EpochLog
+            The log of the run.
+        """
 
     @classmethod
     def wants_batches(cls):
+        """Whether the class overrides :meth:`on_batch_end`.
+
+        Returns
+        -------
+        bool
+            True if the training loop must call :meth:`on_batch_end`.
+        """
         return cls.on_batch_end is not Callback.on_batch_end
 
 
@@ -81,9 +184,21 @@ class EarlyStopping(Callback):
     Parameters
     ----------
     tol : float
+        Minimum improvement of the monitored quantity for an epoch to count
+        as an improvement.
     n_iter_no_change : int
+        Number of epochs without improvement tolerated before the optimizer
+        is asked to stop.
     use_validation : bool
-    verbose : bool
+        Monitor the validation score (and restore the best weights) rather
+        than the training loss.
+    verbose : bool, default=False
+        Whether to print why training stops or the learning rate changes.
+
+    Attributes
+    ----------
+    best_params : ndarray of shape (n_params,) or None
+        Copy of the network's ``flat_params`` at the best validation score.
     """
 
     def __init__(self, tol, n_iter_no_change, use_validation, verbose=False):
@@ -132,7 +247,13 @@ class SwitchRecorder(Callback):
 
 
 class ProgressLogger(Callback):
-    """Print one line per epoch: epoch, loss, validation score and loss, seconds."""
+    """Print one line per epoch: epoch, loss, validation score and loss, seconds.
+
+    Parameters
+    ----------
+    print_fn : callable, default=print
+        Called with each line (a str).
+    """
 
     def __init__(self, print_fn=print):
         self.print_fn = print_fn
@@ -169,7 +290,8 @@ class ProgressBar(Callback):
 
     Parameters
     ----------
-    stream : file object, default=sys.stdout
+    stream : file object, default=None
+        Where to draw the bar; None means ``sys.stdout`` at training time.
     width : int, default=30
         Characters of the bar itself.
     interval : float, default=0.1

@@ -29,6 +29,15 @@ import numpy as np
 
 from .activations import logistic, softmax
 
+__all__ = [
+    "LOSSES",
+    "OUTPUT_ACTIVATION",
+    "binary_log_loss",
+    "log_loss",
+    "output_activation",
+    "squared_error",
+]
+
 
 def _weights(n_samples, sample_weight, dtype):
     """Per-sample factors ``w_i / sum(w)`` as a column, and the weight sum."""
@@ -100,7 +109,10 @@ def binary_log_loss(Y, Z, sample_weight=None):
     Returns
     -------
     value : float
+        :math:`\sum_i w_i \ell_i / \sum_i w_i`, the weighted mean over samples
+        of the per-sample loss (summed over outputs).
     dZ : ndarray of shape (n_samples, n_outputs)
+        Gradient of ``value`` with respect to the logits ``Z``.
     """
     n = Z.shape[0]
     scale, _ = _weights(n, sample_weight, Z.dtype)
@@ -132,7 +144,10 @@ def log_loss(Y, Z, sample_weight=None):
     Returns
     -------
     value : float
+        :math:`\sum_i w_i \ell_i / \sum_i w_i`, the weighted mean
+        cross-entropy over samples.
     dZ : ndarray of shape (n_samples, n_classes)
+        Gradient of ``value`` with respect to the logits ``Z``.
     """
     n = Z.shape[0]
     scale, _ = _weights(n, sample_weight, Z.dtype)
@@ -162,7 +177,22 @@ OUTPUT_ACTIVATION = {
 
 
 def output_activation(loss_name, Z):
-    """Apply the output activation that belongs to ``loss_name`` to logits."""
+    """Apply the output activation that belongs to ``loss_name`` to logits.
+
+    Parameters
+    ----------
+    loss_name : {"squared_error", "binary_log_loss", "log_loss"}
+        The loss the network was trained with (a key of :data:`OUTPUT_ACTIVATION`).
+    Z : ndarray of shape (n_samples, n_outputs)
+        Logits, the output of the network.
+
+    Returns
+    -------
+    output : ndarray of shape (n_samples, n_outputs)
+        ``softmax(Z)`` for ``"log_loss"``, ``logistic(Z)`` for
+        ``"binary_log_loss"`` (new arrays), ``Z`` itself for
+        ``"squared_error"``.
+    """
     if loss_name == "log_loss":
         return softmax(Z)
     if loss_name == "binary_log_loss":

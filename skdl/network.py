@@ -22,7 +22,10 @@ class Sequential:
     Attributes
     ----------
     flat_params : ndarray of shape (n_params,)
+        Every parameter of every layer, weights first; the layers' parameters
+        are views of it.
     flat_grads : ndarray of shape (n_params,)
+        The gradients, laid out as ``flat_params``; filled by :meth:`backward`.
     n_regularized : int
         Length of the leading block of ``flat_params`` that holds weights.
     input_shape, output_shape : tuple
@@ -38,6 +41,7 @@ class Sequential:
         Parameters
         ----------
         input_shape : tuple of int
+            Shape of one input sample, without the batch dimension.
         rng : numpy.random.Generator
             The one generator for weight initialisation and dropout masks.
         dtype : dtype, default=np.float64
@@ -46,6 +50,7 @@ class Sequential:
         Returns
         -------
         self : Sequential
+            The network, built.
         """
         self.dtype = np.dtype(dtype)
         self.input_shape = tuple(input_shape)
@@ -82,7 +87,21 @@ class Sequential:
         return layout
 
     def scratch(self, size):
-        """A reusable 1-D work buffer of the network's dtype, ``size`` long."""
+        """A reusable 1-D work buffer of the network's dtype, ``size`` long.
+
+        The buffer is kept and grown as needed, so its content is overwritten
+        by the next call: it is scratch space, not storage.
+
+        Parameters
+        ----------
+        size : int
+            Number of elements needed.
+
+        Returns
+        -------
+        buffer : ndarray of shape (size,)
+            A view of the network's work buffer, uninitialised.
+        """
         buffer = getattr(self, "_scratch", None)
         if buffer is None or buffer.size < size:
             buffer = self._scratch = np.empty(size, dtype=self.dtype)
@@ -102,16 +121,41 @@ class Sequential:
             self._bind()
 
     def forward(self, X, training=False):
-        """Logits for the batch ``X`` (per-sample shape ``input_shape``)."""
+        r"""Logits for the batch ``X`` (per-sample shape ``input_shape``).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, \*input_shape)
+            A batch of inputs, of the network's dtype.
+        training : bool, default=False
+            Whether this is a training pass (dropout is only active then).
+            Each layer caches what its ``backward`` needs.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, \*output_shape)
+            The logits: the output layer before its output activation.
+        """
         for layer in self.layers:
             X = layer.forward(X, training)
         return X
 
     def backward(self, dY):
-        """Back-propagate the loss gradient ``dY`` through every layer.
+        r"""Back-propagate the loss gradient ``dY`` through every layer.
 
         Fills :attr:`flat_grads`. The first layer skips its input gradient,
         which nothing needs.
+
+        Parameters
+        ----------
+        dY : ndarray of shape (n_samples, \*output_shape)
+            Gradient of the loss with respect to the logits of the last
+            :meth:`forward` call. It may be overwritten.
+
+        Returns
+        -------
+        flat_grads : ndarray of shape (n_params,)
+            :attr:`flat_grads`, the gradient of every parameter.
         """
         last = len(self.layers) - 1
         for index in range(last, -1, -1):
@@ -119,15 +163,38 @@ class Sequential:
         return self.flat_grads
 
     def params(self):
-        """All parameters, layer by layer, as views of :attr:`flat_params`."""
+        """All parameters, layer by layer, as views of :attr:`flat_params`.
+
+        Returns
+        -------
+        params : list of ndarray
+            Each layer's :meth:`~skdl.layers.Layer.params`, input layer first.
+        """
         return [p for layer in self.layers for p in layer.params()]
 
     def grads(self):
-        """All gradients, in the same order as :meth:`params`."""
+        """All gradients, in the same order as :meth:`params`.
+
+        Returns
+        -------
+        grads : list of ndarray
+            Views of :attr:`flat_grads`, each of its parameter's shape.
+        """
         return [g for layer in self.layers for g in layer.grads()]
 
     def layers_of_type(self, cls):
-        """The layers that are instances of ``cls``, input first."""
+        """The layers that are instances of ``cls``, input first.
+
+        Parameters
+        ----------
+        cls : type or tuple of type
+            The layer class(es) to select, as for :func:`isinstance`.
+
+        Returns
+        -------
+        layers : list of Layer
+            The matching layers, in network order.
+        """
         return [layer for layer in self.layers if isinstance(layer, cls)]
 
     def __repr__(self):

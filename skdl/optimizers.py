@@ -57,7 +57,20 @@ class Optimizer:
         self._state = None
 
     def step(self, params, grads):
-        """Update every array of ``params`` in place from ``grads``."""
+        """Update every array of ``params`` in place from ``grads``.
+
+        Increments the step counter ``t``; the optimizer's state is created
+        at the first call.
+
+        Parameters
+        ----------
+        params : list of ndarray
+            The parameters, updated in place. Pass the same arrays, in the same
+            order, at every call: the state is kept per position.
+        grads : list of ndarray
+            The gradient of the loss with respect to each parameter, same
+            order and shapes as ``params``.
+        """
         if self._state is None:
             self._state = [self._init_state(p) for p in params]
         self.t += 1
@@ -71,16 +84,31 @@ class Optimizer:
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        """Epoch end: apply the ``"invscaling"`` schedule (``time_step`` = samples seen)."""
+        """Epoch end: apply the ``"invscaling"`` schedule.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far, the ``t`` of the schedule.
+        """
         if self.uses_schedule and self.lr_schedule == "invscaling":
             self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
 
     def trigger_stopping(self, msg, verbose):
         """Training stopped improving: stop, or (``"adaptive"``) shrink the step.
 
+        Parameters
+        ----------
+        msg : str
+            Why training stopped improving; printed when ``verbose``.
+        verbose : bool
+            Whether to print ``msg`` followed by the decision taken.
+
         Returns
         -------
         stop : bool
+            True to stop training; False when the learning rate was divided
+            by 5 (``"adaptive"`` schedule, until it falls to 1e-6).
         """
         if not (self.uses_schedule and self.lr_schedule == "adaptive"):
             if verbose:
@@ -101,10 +129,16 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init, lr_schedule, power_t
-        See :class:`Optimizer`.
+    learning_rate_init : float, default=0.1
+        Initial step size (see :class:`Optimizer`).
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule (see :class:`Optimizer`).
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
     momentum : float in [0, 1], default=0.9
+        Momentum :math:`\\mu`, the decay of the velocity. 0 gives plain SGD.
     nesterov : bool, default=True
+        Whether to use Nesterov's momentum rather than the classical one.
     """
 
     def __init__(self, learning_rate_init=0.1, lr_schedule="constant", power_t=0.5,
@@ -136,8 +170,12 @@ class Adagrad(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init, lr_schedule, power_t
-        See :class:`Optimizer`.
+    learning_rate_init : float, default=0.01
+        Initial step size (see :class:`Optimizer`).
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule (see :class:`Optimizer`).
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
     epsilon : float, default=1e-8
         Added to the denominator.
     """
@@ -163,11 +201,16 @@ class RMSProp(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init, lr_schedule, power_t
-        See :class:`Optimizer`.
+    learning_rate_init : float, default=0.001
+        Initial step size (see :class:`Optimizer`).
+    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
+        Learning-rate schedule (see :class:`Optimizer`).
+    power_t : float, default=0.5
+        Exponent of the ``"invscaling"`` schedule.
     rho : float in [0, 1), default=0.9
         Decay of the moving average.
     epsilon : float, default=1e-8
+        Added to the denominator.
     """
 
     def __init__(self, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5,
@@ -191,12 +234,17 @@ class RMSProp(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015), with scikit-learn's bias correction.
 
+    Learning-rate schedules do not apply (``uses_schedule`` is False), as in
+    scikit-learn.
+
     Parameters
     ----------
     learning_rate_init : float, default=0.001
-    beta_1, beta_2 : float in [0, 1)
+        Step size :math:`\\eta`.
+    beta_1, beta_2 : float in [0, 1), default=0.9 and 0.999
         Decay of the first and second moment estimates.
     epsilon : float, default=1e-8
+        Added to the denominator.
     """
 
     uses_schedule = False
@@ -266,8 +314,14 @@ class SWATS(Adam):
 
     Parameters
     ----------
-    learning_rate_init, beta_1, beta_2, epsilon
-        See :class:`Adam`.
+    learning_rate_init : float, default=0.001
+        Step size of the Adam phase (see :class:`Adam`).
+    beta_1, beta_2 : float in [0, 1), default=0.9 and 0.999
+        Decay of the moment estimates (see :class:`Adam`); ``beta_1`` is also
+        the momentum of the SGD phase, ``beta_2`` the decay of the average of
+        the projected step size.
+    epsilon : float, default=1e-8
+        Added to the denominator of the Adam step.
     switch_tol : float, default=1e-2
         Relative change of :math:`\Lambda` over one epoch below which the
         step size counts as settled.
@@ -315,7 +369,14 @@ class SWATS(Adam):
         self.projected_rate = state["lambda"] / (1.0 - self.beta_2 ** self.t)
 
     def iteration_ends(self, time_step):
-        """Epoch end: switch to SGD once the projected rate has settled."""
+        """Epoch end: switch to SGD once the projected rate has settled.
+
+        Parameters
+        ----------
+        time_step : int
+            Number of training samples seen so far (unused: SWATS has no
+            learning-rate schedule).
+        """
         rate, previous = self.projected_rate, self._rate_at_epoch_start
         self._rate_at_epoch_start = rate
         if self.switched or rate is None or previous is None:
@@ -332,8 +393,21 @@ def make_optimizer(solver, params):
     Parameters
     ----------
     solver : {"sgd", "adam", "adagrad", "rmsprop", "swats"}
+        Name of the optimizer.
     params : dict
-        The estimator's ``get_params()``.
+        The estimator's ``get_params()``: ``learning_rate_init``,
+        ``learning_rate``, ``power_t``, ``momentum``, ``nesterovs_momentum``,
+        ``beta_1``, ``beta_2``, ``epsilon`` and ``rho``, as the solver needs.
+
+    Returns
+    -------
+    optimizer : Optimizer
+        A new optimizer, with no state yet.
+
+    Raises
+    ------
+    ValueError
+        If ``solver`` is not one of the names above.
     """
     lr = params["learning_rate_init"]
     schedule = {"learning_rate_init": lr, "lr_schedule": params["learning_rate"],

@@ -124,12 +124,14 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : iterable of str
+            The training texts (a list, not a single string).
         y : None
             Ignored.
 
         Returns
         -------
         self : TextEncoder
+            The fitted encoder.
         """
         validate_params(self)
         texts = self._texts(X)
@@ -152,10 +154,13 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : iterable of str
+            The texts to encode (a list, not a single string).
 
         Returns
         -------
         ids : ndarray of shape (n_texts, ``max_length_``), dtype int64
+            One row per text: the ids of its tokens, 1 for tokens not in the
+            vocabulary, then 0 (padding) up to ``max_length_``.
         """
         check_is_fitted(self)
         texts = self._texts(X)
@@ -177,10 +182,12 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_texts, ``max_length_``)
+            Token ids, as returned by :meth:`transform`.
 
         Returns
         -------
         tokens : list of list of str
+            The tokens of each row, in order (lowercased if ``lowercase``).
         """
         check_is_fitted(self)
         ids = np.asarray(X)
@@ -193,9 +200,15 @@ class TextEncoder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Output column names: ``token_0, ..., token_{max_length_ - 1}``.
 
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored: the input is raw text, which has no feature names.
+
         Returns
         -------
         names : ndarray of str
+            ``max_length_`` names, one per output column (dtype object).
         """
         check_is_fitted(self)
         return np.array([f"token_{t}" for t in range(self.max_length_)], dtype=object)
@@ -282,12 +295,14 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, T)
+            Sequences of numeric symbols, one per row, padded to length ``T``.
         y : None
             Ignored.
 
         Returns
         -------
         self : OneHotSequenceEncoder
+            The fitted encoder.
         """
         validate_params(self)
         X = validate_data(self, X, dtype="numeric")
@@ -307,10 +322,13 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, T)
+            Sequences of symbols, of the length ``T`` seen in :meth:`fit`.
 
         Returns
         -------
         codes : ndarray of shape (n_samples, ``T * len(categories_)``)
+            The codes of the steps one after the other, of dtype ``dtype``;
+            padding and unknown symbols are all zeros.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype="numeric", reset=False)
@@ -335,10 +353,13 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, ``T * len(categories_)``)
+            Codes, as returned by :meth:`transform`. At each step the largest
+            positive entry picks the symbol.
 
         Returns
         -------
         symbols : ndarray of shape (n_samples, T)
+            The symbols, of the dtype of ``categories_``.
         """
         check_is_fitted(self)
         T, N = self.sequence_shape_
@@ -356,9 +377,16 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """``x{t}_{symbol}`` for every step and symbol.
 
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Ignored: the names are built from the steps and ``categories_``.
+
         Returns
         -------
         names : ndarray of str
+            ``T * len(categories_)`` names, one per output column (dtype
+            object), step-major as the columns of :meth:`transform`.
         """
         check_is_fitted(self)
         T = self.sequence_shape_[0]

@@ -11,6 +11,24 @@ def glorot_uniform(fan_in, fan_out, rng, dtype, gain=6.0):
     Draws from :math:`U(-r, r)` with :math:`r = \sqrt{g / (n_{in} + n_{out})}`.
     ``gain=6`` is Glorot & Bengio's choice for tanh/ReLU-like units; scikit-learn
     uses ``gain=2`` for logistic units, whose slope at zero is 1/4.
+
+    Parameters
+    ----------
+    fan_in : int
+        Number of inputs of the layer.
+    fan_out : int
+        Number of outputs of the layer.
+    rng : numpy.random.Generator
+        The generator to draw from.
+    dtype : numpy.dtype
+        Dtype of the result.
+    gain : float, default=6.0
+        The gain :math:`g`.
+
+    Returns
+    -------
+    W : ndarray of shape (fan_in, fan_out)
+        The initial weights.
     """
     bound = np.sqrt(gain / (fan_in + fan_out))
     return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
