@@ -1,5 +1,6 @@
 """skdl: deep-learning estimators for scikit-learn, in pure NumPy and SciPy."""
 
+from .convnet import ConvNetClassifier
 from .gaussian import GaussianClassifier
 from .linear import LinearRegression, LogisticRegression, SoftmaxClassifier
 from .mlp import MLPClassifier, MLPRegressor
@@ -9,6 +10,7 @@ from .recurrent import LSTMClassifier, LSTMRegressor, RNNClassifier, RNNRegresso
 __version__ = "0.1.0.dev0"
 
 __all__ = [
+    "ConvNetClassifier",
     "GaussianClassifier",
     "LSTMClassifier",
     "LSTMRegressor",

@@ -44,6 +44,9 @@ def comparisons():
         (_mlp(skdl.MLPClassifier), "digits", _mlp(neural_network.MLPClassifier)),
         (_mlp(skdl.MLPClassifier, dtype=np.float32), "digits", _mlp(neural_network.MLPClassifier)),
         (_mlp(skdl.MLPRegressor, alpha=1.0), "diabetes", _mlp(neural_network.MLPRegressor, alpha=1.0)),
+        (skdl.ConvNetClassifier(input_shape=(8, 8), filters=(16, 32), hidden_layer_sizes=(64,),
+                                max_iter=30, learning_rate_init=0.003, random_state=0),
+         "digits", _mlp(neural_network.MLPClassifier)),
         # Digits read as sequences: 8 rows (time steps) of 8 pixels.
         (skdl.RNNClassifier(input_shape=(8, 8), max_iter=30, learning_rate_init=0.01,
                             random_state=0), "digits", _mlp(neural_network.MLPClassifier)),

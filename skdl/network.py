@@ -143,8 +143,10 @@ class Sequential:
     def backward(self, dY):
         r"""Back-propagate the loss gradient ``dY`` through every layer.
 
-        Fills :attr:`flat_grads`. The first layer skips its input gradient,
-        which nothing needs.
+        Fills :attr:`flat_grads`. Back-propagation stops at the first layer
+        with parameters, which skips its input gradient: nothing below it
+        needs one (layers before it, such as an input ``Reshape``, have no
+        parameters). For a first convolution this saves a whole col2im.
 
         Parameters
         ----------
@@ -157,10 +159,17 @@ class Sequential:
         flat_grads : ndarray of shape (n_params,)
             :attr:`flat_grads`, the gradient of every parameter.
         """
-        last = len(self.layers) - 1
-        for index in range(last, -1, -1):
-            dY = self.layers[index].backward(dY, input_grad=index > 0)
+        first = self._first_trainable()
+        for index in range(len(self.layers) - 1, first - 1, -1):
+            dY = self.layers[index].backward(dY, input_grad=index > first)
         return self.flat_grads
+
+    def _first_trainable(self):
+        """Index of the first layer with parameters (0 if there is none)."""
+        for index, layer in enumerate(self.layers):
+            if layer.param_names:
+                return index
+        return 0
 
     def params(self):
         """All parameters, layer by layer, as views of :attr:`flat_params`.

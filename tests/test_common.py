@@ -9,6 +9,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import skdl
 
 ESTIMATORS = [
+    skdl.ConvNetClassifier(),
+    skdl.ConvNetClassifier(filters=(4, 4), pooling="avg"),
     skdl.GaussianClassifier(),
     skdl.GaussianClassifier(covariance="shared"),
     skdl.GaussianClassifier(covariance="diagonal"),

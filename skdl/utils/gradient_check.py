@@ -38,7 +38,8 @@ def check_layer_gradients(layer, X, rng, training=False, eps=1e-6):
     errors : dict
         Maximum relative error for ``"X"`` and for every parameter name.
     """
-    X = np.array(X, dtype=np.float64)
+    # C order: numerical_gradient perturbs x through reshape(-1), which must be a view.
+    X = np.array(X, dtype=np.float64, order="C")
     R = rng.standard_normal(np.shape(layer.forward(X.copy(), training)))
 
     def scalar():

@@ -1,0 +1,106 @@
+"""
+A text CNN: 1-D convolution over word sequences
+===============================================
+
+A CNN also reads text (course notes, item 54). Write a sentence as a matrix
+with one column per word (here the word's 1-of-N encoding, one row per
+vocabulary entry); a filter is as tall as that matrix (it spans the whole
+word encoding) and slides along the words only. With a kernel of 2 words,
+each filter is a detector of a 2-word phrase, and max pooling over time
+asks "does the phrase occur anywhere?".
+
+We generate sentences from a 12-word vocabulary. Every sentence contains the
+words "not" and "good"; it is positive exactly when "not" is immediately
+followed by "good". A bag-of-words model sees the same word counts in both
+classes and stays at chance; ``ConvNetClassifier(conv_dim=1)`` finds the
+phrase.
+"""
+
+import os
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+from skdl import LogisticRegression
+from skdl.convnet import ConvNetClassifier
+
+FAST = os.environ.get("SKDL_EXAMPLES_FAST") == "1"
+warnings.simplefilter("ignore", ConvergenceWarning)
+
+VOCABULARY = ["the", "movie", "was", "not", "good", "plot", "very", "acting", "bad", "is",
+              "really", "fun"]
+NOT, GOOD = VOCABULARY.index("not"), VOCABULARY.index("good")
+V, T = len(VOCABULARY), 12
+
+
+def make_sentences(n, rng):
+    """Token sequences; label 1 iff "not good" occurs as adjacent words."""
+    fillers = [w for w in range(V) if w not in (NOT, GOOD)]
+    tokens = rng.choice(fillers, size=(n, T))
+    labels = rng.integers(0, 2, n)
+    for i, label in enumerate(labels):
+        a, b = sorted(rng.choice(T - 1, size=2, replace=False))
+        if label:                       # "... not good ..."
+            tokens[i, a], tokens[i, a + 1] = NOT, GOOD
+        elif rng.random() < 0.5:        # "... good not ..."
+            tokens[i, a], tokens[i, a + 1] = GOOD, NOT
+        else:                           # "... not ... good ..." (apart)
+            b = max(b, a + 2)
+            tokens[i, a], tokens[i, min(b, T - 1)] = NOT, GOOD
+    return tokens, labels
+
+
+def one_hot(tokens):
+    """(n, T) tokens -> (n, V, T): one column per word, channels first."""
+    return np.eye(V)[tokens].transpose(0, 2, 1)
+
+
+rng = np.random.default_rng(0)
+tokens, labels = make_sentences(600 if FAST else 3000, rng)
+X = one_hot(tokens)
+X_train, X_test, y_train, y_test = train_test_split(X, labels, test_size=0.3, random_state=0)
+print("example sentences:")
+for sentence, label in zip(tokens[:4], labels[:4]):
+    print(f"  [{label}] " + " ".join(VOCABULARY[w] for w in sentence))
+
+bag = LogisticRegression(alpha=1e-3).fit(X_train.sum(axis=2), y_train)
+print(f"\nbag of words (logistic regression on word counts): "
+      f"test accuracy {bag.score(X_test.sum(axis=2), y_test):.3f}")
+
+kernel = 2
+cnn = ConvNetClassifier(input_shape=(V, T), conv_dim=1, filters=(8,), kernel_size=kernel,
+                        padding="valid", pooling="max", pool_size=T - kernel + 1,
+                        hidden_layer_sizes=(), learning_rate_init=0.01,
+                        max_iter=40 if FAST else 100, random_state=0)
+cnn.fit(X_train, y_train)  # (n, V, T) arrays; flat (n, V * T) rows work too
+print(f"text CNN (8 filters of 2 words, max over time): "
+      f"test accuracy {cnn.score(X_test, y_test):.3f}")
+
+# Which 2-word phrase excites each filter most? W has shape (k, V, filters).
+W = cnn.conv_coefs_[0]
+print("\nstrongest phrase of each filter (its first and second word):")
+for f in range(W.shape[-1]):
+    first, second = np.argmax(W[0, :, f]), np.argmax(W[1, :, f])
+    score = W[0, first, f] + W[1, second, f]
+    print(f"  filter {f}: '{VOCABULARY[first]} {VOCABULARY[second]}'  (weight sum {score:+.2f})")
+
+try:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+except ImportError:
+    plt = None
+
+if plt is not None:
+    fig, axes = plt.subplots(1, W.shape[-1], figsize=(2 * W.shape[-1], 3.5), sharey=True)
+    for f, ax in enumerate(axes):
+        ax.imshow(W[:, :, f].T, cmap="RdBu_r", aspect="auto")
+        ax.set_xticks(range(kernel), ["w1", "w2"])
+        ax.set_title(f"filter {f}", fontsize=8)
+    axes[0].set_yticks(range(V), VOCABULARY)
+    fig.tight_layout()
+    fig.savefig("text_cnn.png", dpi=100)
+    print("saved text_cnn.png")

@@ -1,0 +1,599 @@
+r"""Convolution layers: :class:`Conv2D` and :class:`Conv1D`, vectorised by im2col.
+
+A convolution is a fully connected layer with two constraints (course notes,
+item 50): each output unit sees only a small window of the input (sparse
+connectivity), and every window uses the same weights (weight sharing). With
+a filter bank :math:`W` of shape :math:`(k_h, k_w, C, F)` (a filter is as deep
+as its input, :math:`C`; each of the :math:`F` filters gives one feature map),
+
+.. math::
+
+    Y[n, y, x, f] = b_f + \sum_{i < k_h} \sum_{j < k_w} \sum_{c < C}
+                    X_p[n, s_h y + i, s_w x + j, c] \, W[i, j, c, f],
+
+where :math:`X_p` is the input padded with zeros. *im2col* copies every
+window into one row of a matrix :math:`P` of shape
+:math:`(N H_o W_o, k_h k_w C)`, after which the whole layer is one matrix
+product :math:`Y = P\,W_{2d} + b` and its gradients are two more:
+
+.. math::
+
+    \frac{\partial L}{\partial W_{2d}} = P^\top \delta, \qquad
+    \frac{\partial L}{\partial P} = \delta\, W_{2d}^\top ,
+
+followed by *col2im*, which adds every row of :math:`\partial L/\partial P`
+back onto the window it came from.
+
+Layout. The public layout is channels first, ``(C, H, W)`` and ``(C, L)``.
+Internally everything is channels last (NHWC): a window's ``(k_w, C)`` block
+is then contiguous, the matrix product yields NHWC output directly, and the
+row of :math:`P` is ordered ``(i, j, c)`` like ``W``. A network that keeps
+NHWC from end to end (``data_format="channels_last"`` on every layer, as
+:class:`skdl.convnet.ConvNetClassifier` builds it) never transposes.
+
+Speed (see ``benchmarks/bench_cnn.py``): the work is memory traffic, not
+arithmetic, so the layer minimises passes over memory. Per batch shape it
+builds :math:`P` and its copy tables once (:class:`_Plan`) and reuses them;
+:math:`P` is filled by a few slice copies whose inner runs are as long as
+the layout allows (one per kernel row of ``k_w * C`` contiguous values for
+stride 1; for one input channel, :math:`P` is stored transposed so each
+kernel offset is one long copy). Zero padding is either folded into the
+copies (entries of :math:`P` that read padding are zeroed once and never
+rewritten) or comes from a reused zero-bordered buffer. :math:`P` keeps a
+constant column of ones, so the bias is fused into the one matrix product,
+forward and backward.
+"""
+
+import math
+
+import numpy as np
+from numpy.lib.stride_tricks import as_strided
+
+from .base import Layer
+
+PADDINGS = ("valid", "same")
+DATA_FORMATS = ("channels_first", "channels_last")
+
+#: Batch shapes whose im2col buffers a layer keeps (training batch, last
+#: partial batch, prediction chunks); older ones are dropped.
+_MAX_PLANS = 3
+
+
+def conv_output_length(n, kernel, stride, padding):
+    r"""Output length and zero padding of a convolution along one axis.
+
+    ``"valid"`` uses no padding: :math:`n_o = \lfloor (n - k)/s \rfloor + 1`.
+    ``"same"`` gives :math:`n_o = \lceil n / s \rceil` (so :math:`n_o = n`
+    for stride 1) by padding :math:`p = \max((n_o - 1)s + k - n, 0)` zeros,
+    :math:`\lfloor p/2 \rfloor` before and the rest after (TensorFlow's rule;
+    for an odd kernel and stride 1 it is the symmetric :math:`(k-1)/2`). In
+    both cases :math:`n_o = \lfloor (n + p - k)/s \rfloor + 1`.
+
+    Parameters
+    ----------
+    n, kernel, stride : int
+    padding : {"valid", "same"}
+
+    Returns
+    -------
+    out, pad_before, pad_after : int
+        ``out < 1`` means the kernel does not fit (``"valid"`` with
+        ``kernel > n``); callers turn that into an error.
+
+    Examples
+    --------
+    >>> conv_output_length(28, 3, 1, "valid")
+    (26, 0, 0)
+    >>> conv_output_length(28, 3, 2, "same")
+    (14, 0, 1)
+    """
+    if padding == "valid":
+        return (n - kernel) // stride + 1, 0, 0
+    out = -(-n // stride)
+    total = max((out - 1) * stride + kernel - n, 0)
+    return out, total // 2, total - total // 2
+
+
+def _pair(value, name):
+    """An int or a pair of positive ints -> a pair."""
+    pair = (value, value) if np.isscalar(value) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool)
+                                 and v >= 1 for v in pair):
+        raise ValueError(f"{name} must be a positive int or a pair of them; got {value!r}.")
+    return tuple(int(v) for v in pair)
+
+
+def _check_option(value, options, name):
+    if value not in options:
+        raise ValueError(f"{name} must be one of {options}; got {value!r}.")
+
+
+def _offset_slices(n_in, n_out, offset, stride, pad_before):
+    """Where kernel offset ``offset`` reads the input along one axis.
+
+    Output position ``o`` reads input position ``o * stride + offset -
+    pad_before``. Returns ``(out_slice, in_slice)`` over the positions that
+    fall inside the input (the rest read padding, i.e. zeros), or None when
+    none do.
+    """
+    shift = offset - pad_before
+    # Smallest o with o*stride + shift >= 0:
+    first = max(0, math.ceil(-shift / stride))
+    # Largest o with o*stride + shift <= n_in - 1, plus one:
+    last = min(n_out, (n_in - 1 - shift) // stride + 1)
+    if last <= first:
+        return None
+    start = first * stride + shift
+    return slice(first, last), slice(start, start + (last - first - 1) * stride + 1, stride)
+
+
+def glorot_uniform_conv(kernel_shape, in_channels, filters, rng, dtype, gain=6.0):
+    r"""Glorot uniform weights of shape ``kernel_shape + (in_channels, filters)``.
+
+    The fans of a convolution count the window: :math:`n_{in} = C \prod k`,
+    :math:`n_{out} = F \prod k` (Keras's convention), bound
+    :math:`\sqrt{g / (n_{in} + n_{out})}`.
+    """
+    window = int(np.prod(kernel_shape))
+    bound = np.sqrt(gain / (window * (in_channels + filters)))
+    shape = tuple(kernel_shape) + (in_channels, filters)
+    return rng.uniform(-bound, bound, size=shape).astype(dtype)
+
+
+class _Plan:
+    """im2col buffers and copy tables for one batch size (built once, reused).
+
+    Three ways to fill the window matrix :math:`P` (``mode``):
+
+    * ``"transposed"``, one input channel: :math:`P^\top` is stored, and each
+      kernel offset fills one of its rows with one slice copy of the image.
+    * ``"rows"``, stride 1 along the width: a window's ``(k_w, C)``
+      block is one contiguous run of the (padded) NHWC input, so :math:`P` is
+      filled by :math:`k_h` copies of ``k_w * C``-long runs, and col2im adds
+      back with :math:`k_h k_w` adds of runs that long (windows ``k_w`` apart
+      do not overlap). Padding goes through a zero-bordered input buffer.
+    * ``"offsets"``, any other stride: one slice copy per kernel offset, with
+      the padding folded into the slices (entries that read padding stay 0).
+    """
+
+    def __init__(self, layer, n):
+        kh, kw = layer._kernel
+        sh, sw = layer._stride
+        H, W, C = layer._in_hwc
+        Ho, Wo, F = layer._out_hwc
+        (pt, pb), (pl, pr) = layer._pad
+        K = kh * kw * C
+        dtype = layer._dtype
+        self.n = n
+        # One input channel: P is stored transposed, (K + 1, n Ho Wo), so that
+        # each kernel offset fills one row with long contiguous runs (a
+        # channels-last row would be only k_w values long). BLAS reads P^T
+        # without a copy either way.
+        self.mode = "transposed" if C == 1 else ("rows" if sw == 1 else "offsets")
+        # P with a column of ones (the fused bias). Zero-initialised: entries
+        # that read the padding are never written again.
+        if self.mode == "transposed":
+            self.colsT = np.zeros((K + 1, n * Ho * Wo), dtype=dtype)
+            self.colsT[K] = 1
+            self.cols = self.colsT.T
+        else:
+            self.cols = np.zeros((n * Ho * Wo, K + 1), dtype=dtype)
+            self.cols[:, K] = 1
+        it = self.cols.itemsize
+        row = (K + 1) * it
+        self.padded = None
+        if self.mode == "rows":
+            self.padded_shape = (n, H + pt + pb, W + pl + pr, C)
+            self.interior = (slice(None), slice(pt, pt + H), slice(pl, pl + W))
+            if pt or pb or pl or pr:
+                self.padded = np.zeros(self.padded_shape, dtype=dtype)
+            # P's columns of kernel row i, as (n, Ho, Wo, kw * C) runs.
+            self.row_targets = [
+                as_strided(self.cols[:, i * kw * C:], shape=(n, Ho, Wo, kw * C),
+                           strides=(Ho * Wo * row, Wo * row, row, it), writeable=True)
+                for i in range(kh)]
+            self.dX_buffer = None
+            return
+        if self.mode == "transposed":
+            # (kh, kw, n, Ho, Wo) view of the first K rows.
+            self.windows = self.colsT[:K].reshape(kh, kw, n, Ho, Wo)
+        else:
+            # (n, Ho, Wo, kh, kw, C) view of the first K columns.
+            self.windows = as_strided(
+                self.cols, shape=(n, Ho, Wo, kh, kw, C),
+                strides=(Ho * Wo * row, Wo * row, row, kw * C * it, C * it, it),
+                writeable=True)
+        self.copies = []
+        for i in range(kh):
+            rows = _offset_slices(H, Ho, i, sh, pt)
+            if rows is None:
+                continue
+            for j in range(kw):
+                columns = _offset_slices(W, Wo, j, sw, pl)
+                if columns is None:
+                    continue
+                if self.mode == "transposed":
+                    out_index = (i, j, slice(None), rows[0], columns[0])
+                    in_index = (slice(None), rows[1], columns[1], 0)
+                else:
+                    out_index = (slice(None), rows[0], columns[0], i, j)
+                    in_index = (slice(None), rows[1], columns[1])
+                self.copies.append((out_index, in_index))
+
+    def _source(self, X):
+        """The input as a padded NHWC array whose (W, C) axes are contiguous."""
+        if self.padded is not None:
+            self.padded[self.interior] = X
+            return self.padded
+        it = X.itemsize
+        if (X.shape[3] == 1 or X.strides[3] == it) and X.strides[2] == X.shape[3] * it:
+            return X
+        return np.ascontiguousarray(X)
+
+    def im2col(self, X, layer):
+        if self.mode != "rows":
+            for out_index, in_index in self.copies:
+                self.windows[out_index] = X[in_index]
+            return
+        Xp = self._source(X)
+        kh, kw = layer._kernel
+        sh = layer._stride[0]
+        n, _, _, C = Xp.shape
+        Ho, Wo, _ = layer._out_hwc
+        sn, sy, sx, sc = Xp.strides
+        for i in range(kh):
+            # Overlapping reads are fine: a strided view whose windows share memory.
+            source = as_strided(Xp[:, i:], shape=(n, Ho, Wo, kw * C),
+                                strides=(sn, sy * sh, sx, sc))
+            np.copyto(self.row_targets[i], source)
+
+    def col2im(self, dcols, layer):
+        kh, kw = layer._kernel
+        H, W, C = layer._in_hwc
+        Ho, Wo, _ = layer._out_hwc
+        n = self.n
+        if self.mode == "transposed":
+            dwin = dcols.T.reshape(kh, kw, n, Ho, Wo)
+            dX = np.zeros((n, H, W, C), dtype=dcols.dtype)
+            for out_index, in_index in self.copies:
+                dX[in_index] += dwin[out_index]
+            return dX
+        if self.mode == "offsets":
+            dwin = dcols.reshape(n, Ho, Wo, kh, kw, C)
+            dX = np.zeros((n, H, W, C), dtype=dcols.dtype)
+            # Windows overlap, so each offset is a separate (buffered) add.
+            for out_index, in_index in self.copies:
+                dX[in_index] += dwin[out_index]
+            return dX
+        sh = layer._stride[0]
+        if self.dX_buffer is None:
+            self.dX_buffer = np.zeros(self.padded_shape, dtype=dcols.dtype)
+        else:
+            self.dX_buffer.fill(0)
+        dXp = self.dX_buffer
+        druns = dcols.reshape(n, Ho, Wo, kh, kw * C)
+        for i in range(kh):
+            rows = slice(i, i + (Ho - 1) * sh + 1, sh)
+            for r in range(min(kw, Wo)):
+                # Windows r, r + kw, r + 2 kw, ... tile a contiguous stretch of
+                # the row without overlapping: one add of kw * C-long runs.
+                count = len(range(r, Wo, kw))
+                target = dXp[:, rows, r:r + kw * count].reshape(n, Ho, count, kw * C)
+                target += druns[:, :, r::kw, i]
+        return dXp if self.padded is None else dXp[self.interior]
+
+
+class Conv2D(Layer):
+    r"""2-D convolution of a multi-channel input with a bank of filters.
+
+    Each of the ``filters`` filters is a :math:`k_h \times k_w \times C`
+    block of weights, as deep as the input (an RGB filter is 3 deep); sliding
+    it over the input and adding its bias yields one feature map, so the
+    output has ``filters`` channels:
+
+    .. math::
+
+        Y[f, y, x] = b_f + \sum_{c, i, j} W[i, j, c, f]\,
+                     X_p[c,\; s_h y + i,\; s_w x + j] ,
+
+    of spatial size :math:`H_o = \lfloor (H + p_h - k_h)/s_h \rfloor + 1`
+    (see :func:`conv_output_length`). Implemented by im2col and one matrix
+    product (module docstring).
+
+    Parameters
+    ----------
+    filters : int
+        Number of filters :math:`F` (output channels).
+    kernel_size : int or (int, int)
+        :math:`(k_h, k_w)`.
+    stride : int or (int, int), default=1
+    padding : {"valid", "same"}, default="valid"
+        ``"valid"``: no padding; ``"same"``: zero padding so that
+        :math:`H_o = \lceil H / s_h \rceil`.
+    data_format : {"channels_first", "channels_last"}, default="channels_first"
+        Layout of inputs and outputs: ``(C, H, W)`` or ``(H, W, C)`` per
+        sample. The computation is channels last either way; channels first
+        costs a transpose of the output (and of its gradient).
+    init_gain : float, default=6.0
+        Gain of the Glorot uniform initialisation (see
+        :func:`glorot_uniform_conv`). Biases start at zero.
+    input_grad : bool, default=True
+        If False, ``backward`` never computes the input gradient. Set it on
+        the first layer with parameters when only parameter-free layers
+        (an input :class:`~skdl.layers.reshape.Reshape`) come before it:
+        :class:`~skdl.network.Sequential` skips the input gradient of layer 0
+        only.
+
+    Attributes
+    ----------
+    W : ndarray of shape (k_h, k_w, C, F)
+        Filters, channels last (HWIO): ``W.reshape(-1, F)`` is the
+        equivalent dense weight matrix of one window.
+    b : ndarray of shape (F,)
+    dW, db : ndarray
+        Gradients, same shapes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.layers.conv import Conv2D
+    >>> layer = Conv2D(4, 3, padding="same")
+    >>> layer.build((3, 8, 8), np.random.default_rng(0), np.float64)
+    (4, 8, 8)
+    >>> layer.forward(np.zeros((2, 3, 8, 8))).shape
+    (2, 4, 8, 8)
+    """
+
+    param_names = ("W", "b")
+    regularized = ("W",)
+
+    def __init__(self, filters, kernel_size, stride=1, padding="valid",
+                 data_format="channels_first", init_gain=6.0, input_grad=True):
+        self.filters = filters
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.padding = padding
+        self.data_format = data_format
+        self.init_gain = init_gain
+        self.input_grad = input_grad
+
+    # ------------------------------------------------------------ geometry
+    def _check_config(self):
+        if not (isinstance(self.filters, (int, np.integer)) and self.filters >= 1):
+            raise ValueError(f"filters must be a positive int; got {self.filters!r}.")
+        _check_option(self.padding, PADDINGS, "padding")
+        _check_option(self.data_format, DATA_FORMATS, "data_format")
+        return _pair(self.kernel_size, "kernel_size"), _pair(self.stride, "stride")
+
+    def _setup(self, in_hwc, kernel, stride, rng, dtype, weight_shape):
+        """Shared by Conv2D and Conv1D: geometry, parameters, empty caches."""
+        H, W, C = in_hwc
+        sizes = [conv_output_length(n, k, s, self.padding)
+                 for n, k, s in zip((H, W), kernel, stride)]
+        Ho, Wo = sizes[0][0], sizes[1][0]
+        if Ho < 1 or Wo < 1:
+            raise ValueError(
+                f"{type(self).__name__}: kernel_size {self.kernel_size!r} does not fit in an "
+                f"input of spatial size {(H, W) if H > 1 or kernel[0] > 1 else (W,)} "
+                f"with padding='valid'; use padding='same' or a smaller kernel.")
+        self._kernel, self._stride = kernel, stride
+        self._pad = (sizes[0][1:], sizes[1][1:])
+        self._in_hwc = (H, W, C)
+        self._out_hwc = (Ho, Wo, self.filters)
+        self._dtype = np.dtype(dtype)
+        self.W = glorot_uniform_conv(weight_shape, C, self.filters, rng, dtype,
+                                     self.init_gain)
+        self.b = np.zeros(self.filters, dtype=dtype)
+        self.dW = np.zeros_like(self.W)
+        self.db = np.zeros_like(self.b)
+        self._plans = {}
+        self._X_shape = None
+
+    def build(self, input_shape, rng, dtype):
+        kernel, stride = self._check_config()
+        if len(input_shape) != 3:
+            raise ValueError(f"Conv2D expects 3-D samples; got input_shape={input_shape!r}.")
+        if self.data_format == "channels_first":
+            C, H, W = input_shape
+        else:
+            H, W, C = input_shape
+        self._setup((H, W, C), kernel, stride, rng, dtype, kernel)
+        Ho, Wo, F = self._out_hwc
+        return (F, Ho, Wo) if self.data_format == "channels_first" else (Ho, Wo, F)
+
+    def _plan(self, n):
+        plan = self._plans.get(n)
+        if plan is None:
+            if len(self._plans) >= _MAX_PLANS:
+                self._plans.pop(next(iter(self._plans)))
+            plan = self._plans[n] = _Plan(self, n)
+        return plan
+
+    # ----------------------------------------------------- NHWC kernels
+    def _to_nhwc(self, X):
+        """A (view of the) batch as (n, H, W, C); no copy."""
+        return X.transpose(0, 2, 3, 1) if self.data_format == "channels_first" else X
+
+    def _from_nhwc(self, Y):
+        return Y.transpose(0, 3, 1, 2) if self.data_format == "channels_first" else Y
+
+    def _forward_nhwc(self, X):
+        n = X.shape[0]
+        plan = self._plan(n)
+        plan.im2col(X, self)
+        self._cols = plan.cols
+        self._X_shape = X.shape
+        F = self.filters
+        K = plan.cols.shape[1] - 1
+        # [W; b] as one (K + 1, F) matrix: the bias rides on the ones column.
+        Wb = np.empty((K + 1, F), dtype=self.W.dtype)
+        Wb[:K] = self.W.reshape(K, F)
+        Wb[K] = self.b
+        Y = plan.cols @ Wb
+        Ho, Wo, _ = self._out_hwc
+        return Y.reshape(n, Ho, Wo, F)
+
+    def _backward_nhwc(self, dY, input_grad):
+        n = dY.shape[0]
+        F = self.filters
+        dY2 = dY.reshape(-1, F)
+        cols = self._cols
+        K = cols.shape[1] - 1
+        # One product gives [dW; db]: the ones column sums dY for the bias.
+        dWb = cols.T @ dY2
+        self.dW[...] = dWb[:K].reshape(self.dW.shape)
+        self.db[...] = dWb[K]
+        if not (input_grad and self.input_grad):
+            return None
+        plan = self._plan(n)
+        if plan.mode == "transposed":
+            # (K, M) = W2d dY^T, then viewed as (M, K): rows stay contiguous.
+            dcols = (self.W.reshape(K, F) @ dY2.T).T
+        else:
+            dcols = dY2 @ self.W.reshape(K, F).T
+        return plan.col2im(dcols, self)
+
+    # ----------------------------------------------------------- contract
+    def forward(self, X, training=False):
+        return self._from_nhwc(self._forward_nhwc(self._to_nhwc(X)))
+
+    def backward(self, dY, input_grad=True):
+        dX = self._backward_nhwc(self._to_nhwc(dY), input_grad)
+        return None if dX is None else self._from_nhwc(dX)
+
+    def __getstate__(self):
+        # im2col buffers and forward caches are scratch: rebuilt on demand.
+        state = self.__dict__.copy()
+        state["_plans"] = {}
+        state.pop("_cols", None)
+        return state
+
+    def __repr__(self):
+        return (f"{type(self).__name__}(filters={self.filters}, kernel_size={self.kernel_size!r}, "
+                f"stride={self.stride!r}, padding={self.padding!r})")
+
+
+class Conv1D(Conv2D):
+    r"""1-D convolution over sequences of vectors (the text CNN).
+
+    A sample is ``(C, L)``: ``L`` steps (words) of ``C`` features (an
+    embedding, one word per column as in the course notes, item 54). Each
+    filter spans the whole feature width and slides along time only:
+
+    .. math::
+
+        Y[f, t] = b_f + \sum_{i < k} \sum_{c < C} W[i, c, f]\, X_p[c, s t + i].
+
+    It is computed as a :class:`Conv2D` of height 1 (same kernels, same
+    im2col), so both share one tested implementation.
+
+    Parameters
+    ----------
+    filters : int
+    kernel_size : int
+        Window length :math:`k` in steps.
+    stride : int, default=1
+    padding : {"valid", "same"}, default="valid"
+    data_format : {"channels_first", "channels_last"}, default="channels_first"
+        ``(C, L)`` or ``(L, C)`` per sample.
+    init_gain : float, default=6.0
+    input_grad : bool, default=True
+        See :class:`Conv2D`.
+
+    Attributes
+    ----------
+    W : ndarray of shape (k, C, F)
+    b : ndarray of shape (F,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skdl.layers.conv import Conv1D
+    >>> layer = Conv1D(6, 3)
+    >>> layer.build((50, 10), np.random.default_rng(0), np.float32)
+    (6, 8)
+    """
+
+    def _check_config(self):
+        for name in ("kernel_size", "stride"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+                    and value >= 1):
+                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+        super()._check_config()
+        return (1, int(self.kernel_size)), (1, int(self.stride))
+
+    def build(self, input_shape, rng, dtype):
+        kernel, stride = self._check_config()
+        if len(input_shape) != 2:
+            raise ValueError(f"Conv1D expects 2-D samples; got input_shape={input_shape!r}.")
+        if self.data_format == "channels_first":
+            C, L = input_shape
+        else:
+            L, C = input_shape
+        self._setup((1, L, C), kernel, stride, rng, dtype, (kernel[1],))
+        _, Lo, F = self._out_hwc
+        return (F, Lo) if self.data_format == "channels_first" else (Lo, F)
+
+    def _to_nhwc(self, X):
+        X = X.transpose(0, 2, 1) if self.data_format == "channels_first" else X
+        return X[:, None]
+
+    def _from_nhwc(self, Y):
+        Y = Y[:, 0]
+        return Y.transpose(0, 2, 1) if self.data_format == "channels_first" else Y
+
+
+# ------------------------------------------------------------------ references
+def conv2d_reference(X, W, b, stride=1, padding="valid"):
+    """Plain-loop 2-D convolution, channels first: the definition, for tests.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n, C, H, W)
+    W : ndarray of shape (k_h, k_w, C, F)
+    b : ndarray of shape (F,)
+    stride : int or pair
+    padding : {"valid", "same"}
+
+    Returns
+    -------
+    Y : ndarray of shape (n, F, H_o, W_o)
+    """
+    n, C, H, Wd = X.shape
+    kh, kw, _, F = W.shape
+    sh, sw = _pair(stride, "stride")
+    Ho, ph, _ = conv_output_length(H, kh, sh, padding)
+    Wo, pw, _ = conv_output_length(Wd, kw, sw, padding)
+    Y = np.zeros((n, F, Ho, Wo))
+    for s in range(n):
+        for f in range(F):
+            for y in range(Ho):
+                for x in range(Wo):
+                    total = b[f]
+                    for c in range(C):
+                        for i in range(kh):
+                            for j in range(kw):
+                                r, q = y * sh + i - ph, x * sw + j - pw
+                                if 0 <= r < H and 0 <= q < Wd:
+                                    total += X[s, c, r, q] * W[i, j, c, f]
+                    Y[s, f, y, x] = total
+    return Y
+
+
+def conv1d_reference(X, W, b, stride=1, padding="valid"):
+    """Plain-loop 1-D convolution of ``X`` (n, C, L) with ``W`` (k, C, F)."""
+    n, C, L = X.shape
+    k, _, F = W.shape
+    Lo, p, _ = conv_output_length(L, k, stride, padding)
+    Y = np.zeros((n, F, Lo))
+    for s in range(n):
+        for f in range(F):
+            for t in range(Lo):
+                total = b[f]
+                for i in range(k):
+                    q = t * stride + i - p
+                    if 0 <= q < L:
+                        total += X[s, :, q] @ W[i, :, f]
+                Y[s, f, t] = total
+    return Y
