@@ -106,8 +106,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         still fit.
     hidden_layer_sizes : tuple of int, default=(64,)
         Dense hidden layers after the flattening (may be empty).
-    activation : {"relu", "tanh", "logistic", "sigmoid", "identity", "leaky_relu"}, \
-default="relu"
+    activation : {"relu", "tanh", "logistic", "sigmoid", "identity", "leaky_relu"}, default="relu"
         Activation of the convolution blocks and the hidden dense layers.
     dropout : float or tuple of float, default=0.0
         Dropout rate after each hidden dense layer (one rate for all, or one
