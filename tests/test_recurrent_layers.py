@@ -273,3 +273,71 @@ def test_training_buffers_do_not_corrupt_outputs():
 def test_invalid_feedback():
     with pytest.raises(ValueError, match="feedback"):
         SimpleRNN(3, feedback="hopfield")
+
+
+# ------------------------------------------- LSTM fast path (feature-major)
+def test_lstm_bptt_gradients_reverse():
+    layer = built("lstm", return_sequences=True, reverse=True)
+    errors = check_gradients(layer, data(), lengths_mask([2, 6, 4, 6]))
+    assert max(errors.values()) < 1e-7, errors
+
+
+@pytest.mark.parametrize("sequences", [False, True])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("masked", [False, True])
+def test_lstm_matches_peephole_path_with_zero_peepholes(sequences, reverse, masked):
+    """The plain LSTM (feature-major) and the peephole code (batch-major) with
+    P = 0 compute the same function: same outputs, gradients and input gradient."""
+    kw = dict(return_sequences=sequences, reverse=reverse)
+    fast, slow = built("lstm", **kw), built("peephole", **kw)
+    for name in fast.param_names:
+        getattr(slow, name)[...] = getattr(fast, name)
+    slow.P[...] = 0.0
+    X = data()
+    valid = lengths_mask([6, 3, 1, 5]) if masked else None
+    out_fast = fast.forward((X, valid), training=True)
+    out_slow = slow.forward((X, valid), training=True)
+    Yf, Ys = (out_fast[0], out_slow[0]) if sequences else (out_fast, out_slow)
+    assert_allclose(Yf, Ys, rtol=1e-12, atol=1e-12)
+    R = np.random.default_rng(5).standard_normal(Yf.shape)
+    dXf, dXs = fast.backward(R.copy()), slow.backward(R.copy())
+    assert_allclose(dXf, dXs, rtol=1e-10, atol=1e-12)
+    for name in fast.param_names:
+        assert_allclose(getattr(fast, "d" + name), getattr(slow, "d" + name),
+                        rtol=1e-10, atol=1e-12)
+
+
+def test_lstm_float32_never_upcasts():
+    """Every cached array, output and gradient of a float32 layer stays float32."""
+    layer = built("lstm", dtype=np.float32, return_sequences=True)
+    X = data().astype(np.float32)
+    Y, _ = layer.forward((X, lengths_mask([6, 3, 1, 5])), training=True)
+    dX = layer.backward(np.ones_like(Y))
+    assert Y.dtype == np.float32 and dX.dtype == np.float32
+    for name in layer.param_names:
+        assert getattr(layer, "d" + name).dtype == np.float32
+    for name, buf in layer._buffers.items():
+        assert buf.dtype == np.float32, name
+
+
+def test_lstm_training_buffers_are_reused():
+    """Training passes of the same shape reuse the layer's scratch arrays."""
+    layer = built("lstm", dtype=np.float32)
+    X = data().astype(np.float32)
+    layer.forward(X, training=True)
+    layer.backward(np.ones((N, H), dtype=np.float32))
+    first = {name: buf for name, buf in layer._buffers.items()}
+    layer.forward(X, training=True)
+    layer.backward(np.ones((N, H), dtype=np.float32))
+    assert all(layer._buffers[name] is buf for name, buf in first.items())
+
+
+def test_lstm_prediction_output_is_not_a_buffer():
+    """Outputs are fresh arrays: a later batch does not overwrite them."""
+    for sequences in (False, True):
+        layer = built("lstm", return_sequences=sequences)
+        out1 = layer.forward(data(1), training=True)
+        Y1 = out1[0] if sequences else out1
+        kept = Y1.copy()
+        layer.forward(data(2), training=True)
+        assert np.array_equal(Y1, kept)

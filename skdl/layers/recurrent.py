@@ -27,8 +27,10 @@ Layout and conventions shared by every layer here:
 """
 
 import copy
+import functools
 
 import numpy as np
+from scipy.linalg.blas import get_blas_funcs
 
 from .base import Layer
 from .dense import glorot_uniform
@@ -67,6 +69,26 @@ def lecun_uniform(fan_in, fan_out, rng, dtype):
     return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
 
 
+@functools.lru_cache(maxsize=None)
+def _blas_gemm(dtype):
+    """SciPy's BLAS ``gemm`` for ``dtype`` if it updates ``c`` in place, else None.
+
+    ``gemm(alpha, a, b, beta=1.0, c=c, overwrite_c=1)`` computes
+    ``c += a @ b`` without a temporary when ``c`` is Fortran-contiguous (the
+    transpose of a C-contiguous block). Checked once per dtype; without it
+    (other dtypes, or a wrapper that copies) callers fall back to NumPy.
+    """
+    dtype = np.dtype(dtype)
+    if dtype not in (np.float32, np.float64):
+        return None
+    gemm = get_blas_funcs("gemm", dtype=dtype)
+    c = np.ones((3, 2), dtype=dtype).T
+    a = np.ones((2, 4), dtype=dtype, order="F")
+    b = np.ones((4, 3), dtype=dtype, order="F")
+    gemm(1.0, a, b, beta=1.0, c=c, overwrite_c=1)
+    return gemm if np.all(c == 5) else None
+
+
 class _Recurrent(Layer):
     """Shared plumbing: input unpacking, reversal, output selection, masks.
 
@@ -85,7 +107,7 @@ class _Recurrent(Layer):
         self.input_grad = input_grad
 
     #: Forward caches and scratch buffers: not part of a pickled model.
-    _transient = ("_buffers", "_X", "_valid", "_A", "_S", "_G", "_Hs", "_Cs", "_TC")
+    _transient = ("_buffers", "_X", "_valid", "_A", "_S", "_G", "_Hs", "_Cs", "_TC", "_V", "_IF")
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -406,7 +428,189 @@ class LSTM(_Recurrent):
         self._half = np.ones(4 * H, dtype=dtype)
         self._half[:3 * H] = 0.5
 
-    # ---------------------------------------------------------------- forward
+    # ------------------------------------------------- fast path (no peephole)
+    # Feature-major layout: the pre-activations of step t are a (4H, n) block
+    # G[t] whose gate blocks G[t, :H], G[t, H:2H]... are contiguous (H, n)
+    # arrays; states are (H, n) blocks. One matrix product per step computes
+    # all gates (U^T h^T), and every elementwise call reads and writes
+    # contiguous memory (gate slices of the batch-major (n, 4H) layout are
+    # strided and cost 3-4x more per call at these sizes).
+    def forward(self, X, training=False):
+        if self.peephole:
+            return super().forward(X, training)
+        X, valid = split_sequence(X)
+        if self.reverse:
+            X = X[::-1]
+            valid = None if valid is None else valid[::-1]
+        self._valid = valid
+        self._reuse = training
+        Hs = self._forward_fast(X, valid)
+        if not self.return_sequences:
+            return Hs[-1].T.copy()
+        Y = Hs[1:].transpose(0, 2, 1)
+        Y = np.ascontiguousarray(Y[::-1] if self.reverse else Y)
+        return Y, valid
+
+    def backward(self, dY, input_grad=True):
+        if self.peephole:
+            return super().backward(dY, input_grad)
+        self._reuse = True
+        want = input_grad and self.input_grad
+        if self.return_sequences:
+            dS = dY[::-1] if self.reverse else dY
+            dX = self._backward_fast(dS.transpose(0, 2, 1), None, want)
+        else:
+            dX = self._backward_fast(None, dY.T, want)
+        if dX is None:
+            return None
+        return dX[::-1] if self.reverse else dX
+
+    def _forward_fast(self, X, valid):
+        T, n, d = X.shape
+        H = self.units
+        H2, H3, H4 = 2 * H, 3 * H, 4 * H
+        dtype = X.dtype
+        half = self._half.astype(dtype, copy=False)
+        self._X = X
+        # V[t] = [h_{t-1}; x_t; 1] (feature-major): the recurrence reads its
+        # top block, the input projection the rest (the bias rides on the
+        # constant row), and backward accumulates [dU; dW; db] from it. The
+        # state h_t is written to V[t + 1, :H]; V[T, H:] is unused.
+        V = self._buffer("V", (T + 1, H + d + 1, n), dtype)
+        V[0, :H] = 0.0
+        np.copyto(V[:T, H:H + d], X.transpose(0, 2, 1))
+        V[:T, H + d] = 1.0
+        WT = self._buffer("WT", (H4, d + 1), dtype)
+        np.multiply(self.W.T, half[:, None], out=WT[:, :d])
+        np.multiply(self.b, half, out=WT[:, d])
+        UT = self._buffer("UT", (H4, H), dtype)
+        np.multiply(self.U.T, half[:, None], out=UT)
+        # Halved sigmoid pre-activations (sigma(x) = tanh(x/2)/2 + 1/2) of all
+        # steps, bias included: one batched product.
+        G = self._buffer("G", (T, H4, n), dtype)
+        np.matmul(WT, V[:T, H:], out=G)
+        # [i_t g_t; f_t c_{t-1}], the two terms of the cell update, kept
+        # because they give backward factors in fewer passes.
+        IF = self._buffer("IF", (T, H2, n), dtype)
+        Cs = self._buffer("Cs", (T + 1, H, n), dtype)
+        TC = self._buffer("TC", (T, H, n), dtype)
+        Cs[0] = 0.0
+        pads = None if valid is None else ~valid.transpose(0, 2, 1)
+        # a += U^T h as one BLAS call with beta = 1 (no separate add): the
+        # Fortran view of a C-contiguous (4H, n) block is its (n, 4H) transpose.
+        gemm = _blas_gemm(dtype)
+        if gemm is None:
+            Z = self._buffer("Z", (H4, n), dtype)
+        matmul, add, multiply, tanh, copyto = np.matmul, np.add, np.multiply, np.tanh, np.copyto
+        UTf = UT.T
+        for t in range(T):
+            a = G[t]
+            h, h_prev = V[t + 1, :H], V[t, :H]
+            ig, fc = IF[t, :H], IF[t, H:]
+            c, tc = Cs[t + 1], TC[t]
+            if gemm is None:
+                matmul(UT, h_prev, out=Z)
+                add(a, Z, out=a)
+            else:
+                gemm(1.0, h_prev.T, UTf, beta=1.0, c=a.T, overwrite_c=1)
+            tanh(a, out=a)
+            s = a[:H3]                      # o, i, f: sigma = tanh / 2 + 1/2
+            multiply(s, 0.5, out=s)
+            add(s, 0.5, out=s)
+            multiply(a[H2:H3], Cs[t], out=fc)
+            multiply(a[H:H2], a[H3:], out=ig)
+            add(fc, ig, out=c)
+            tanh(c, out=tc)
+            multiply(a[:H], tc, out=h)
+            if pads is not None:
+                pad = pads[t]
+                copyto(c, Cs[t], where=pad)
+                copyto(h, h_prev, where=pad)
+        self._G, self._V, self._IF, self._Cs, self._TC = G, V, IF, Cs, TC
+        return V[:, :H]
+
+    def _backward_fast(self, dS, dS_last, input_grad):
+        X, G, V, IF, TC, valid = self._X, self._G, self._V, self._IF, self._TC, self._valid
+        T, n, d = X.shape
+        H = self.units
+        H2, H3, H4, H5 = 2 * H, 3 * H, 4 * H, 5 * H
+        dtype = G.dtype
+        Hs = V[1:, :H]
+        # Factors of all steps (a few large passes), rows [Dc; Ko; Ki; Kf; Kg; F]:
+        # Dc takes the hidden gradient to the cell, Ko to the o pre-activation,
+        # Ki, Kf, Kg the cell gradient to the i, f, g pre-activations, F to
+        # c_{t-1}:
+        #   Dc = o (1 - tanh^2 c) = o - h tanh c,  Ko = tanh c o (1 - o) = h (1 - o),
+        #   Ki = g i (1 - i) = ig (1 - i),  Kf = c_{t-1} f (1 - f) = fc (1 - f),
+        #   Kg = i (1 - g^2) = i - ig g.
+        KF = self._buffer("KF", (T, 6 * H, n), dtype)
+        np.subtract(1.0, G[:, :H3], out=KF[:, H:H4])
+        np.multiply(KF[:, H:H2], Hs, out=KF[:, H:H2])
+        np.multiply(KF[:, H2:H4], IF, out=KF[:, H2:H4])
+        Kg = KF[:, H4:H5]
+        np.multiply(IF[:, :H], G[:, H3:], out=Kg)
+        np.subtract(G[:, H:H2], Kg, out=Kg)
+        Dc = KF[:, :H]
+        np.multiply(Hs, TC, out=Dc)
+        np.subtract(G[:, :H], Dc, out=Dc)
+        np.copyto(KF[:, H5:], G[:, H2:H3])
+        if valid is not None:
+            m, inv = self._mask_factors(valid.transpose(0, 2, 1), dtype)
+            KF *= m
+            KF[:, H5:] += inv                       # masked: the cell passes through
+        Dc, F = KF[:, :H], KF[:, H5:]
+        K4 = KF[:, H:H5].reshape(T, 4, H, n)
+        dG = self._buffer("dG", (T, H4, n), dtype)
+        dG4 = dG.reshape(T, 4, H, n)
+        U = self.U
+        dh = self._buffer("dh", (H, n), dtype)
+        dc = self._buffer("dc", (H, n), dtype)
+        tmp = self._buffer("dtmp", (H, n), dtype)
+        dc[...] = 0.0
+        if dS_last is not None:
+            np.copyto(dh, dS_last)
+        else:
+            dh[...] = 0.0
+        if valid is not None:
+            carry = self._buffer("carry", (H, n), dtype)
+        # Five elementwise calls and one product a step. (Fusing them into
+        # three broadcast calls over [Dc; Ko] and [Ki; Kf; Kg; F] was measured
+        # slower: the calls are bound by memory traffic, not by their number.)
+        matmul, add, multiply = np.matmul, np.add, np.multiply
+        for t in range(T - 1, -1, -1):
+            if dS is not None:
+                add(dh, dS[t], out=dh)
+            if valid is not None:
+                multiply(dh, inv[t], out=carry)
+            multiply(dh, Dc[t], out=tmp)
+            add(dc, tmp, out=dc)                           # dc_t
+            multiply(K4[t, 0], dh, out=dG4[t, 0])
+            multiply(K4[t, 1:], dc, out=dG4[t, 1:])
+            multiply(dc, F[t], out=dc)                     # -> dc_{t-1}
+            matmul(U, dG[t], out=dh)
+            if valid is not None:
+                add(dh, carry, out=dh)
+        # Weight gradients: one product over all steps and sequences,
+        # [h_{t-1} | x_t | 1]^T dG = [dU; dW; db], on batch-major copies.
+        # (Accumulating V[t] dG_t^T step by step with BLAS beta = 1 avoids the
+        # copies but makes 50 calls large enough for OpenBLAS to thread, which
+        # stalls badly on a busy machine; one large threaded call does not.)
+        dGb = self._buffer("dGb", (T, n, H4), dtype)
+        np.copyto(dGb, dG.transpose(0, 2, 1))
+        Mb = self._buffer("Mb", (T, n, H + d + 1), dtype)
+        np.copyto(Mb, V[:T].transpose(0, 2, 1))
+        dGb2 = dGb.reshape(T * n, H4)
+        R = self._buffer("R", (H + d + 1, H4), dtype)
+        np.dot(Mb.reshape(T * n, H + d + 1).T, dGb2, out=R)
+        self.dU[...] = R[:H]
+        self.dW[...] = R[H:H + d]
+        self.db[...] = R[H + d]
+        if not input_grad:
+            return None
+        return np.dot(dGb2, self.W.T).reshape(T, n, d)
+
+    # ------------------------------------------- peephole path (batch-major)
+    # Through _Recurrent.forward/backward: states (T + 1, n, units).
     def _forward(self, X, valid):
         T, n, d = X.shape
         H = self.units
@@ -423,31 +627,7 @@ class LSTM(_Recurrent):
         Cs[0] = 0.0
         TC = self._buffer("TC", (T, n, H), dtype)
         Z = self._buffer("Z", (n, 4 * H), dtype)
-        if self.peephole:
-            self._forward_peephole(G, Hs, Cs, TC, Z, U, valid)
-        else:
-            shift = 1.0 - half                    # 1/2 on the gates, 0 on g
-            tmp = self._buffer("tmp", (n, H), dtype)
-            for t in range(T):
-                a = G[t]
-                np.dot(Hs[t], U, out=Z)
-                a += Z
-                np.tanh(a, out=a)
-                # sigma = tanh / 2 + 1/2 on the gate blocks; g keeps its tanh.
-                # Whole contiguous rows with per-column vectors beat the
-                # strided 3H-column view (measured ~30% per call).
-                a *= half
-                a += shift                        # a = [o, i, f, g] activations
-                c = Cs[t + 1]
-                np.multiply(a[:, 2 * H:3 * H], Cs[t], out=c)
-                np.multiply(a[:, H:2 * H], a[:, 3 * H:], out=tmp)
-                c += tmp
-                np.tanh(c, out=TC[t])
-                np.multiply(a[:, :H], TC[t], out=Hs[t + 1])
-                if valid is not None:
-                    pad = ~valid[t]
-                    np.copyto(c, Cs[t], where=pad)
-                    np.copyto(Hs[t + 1], Hs[t], where=pad)
+        self._forward_peephole(G, Hs, Cs, TC, Z, U, valid)
         self._G, self._Hs, self._Cs, self._TC = G, Hs, Cs, TC
         return Hs
 
