@@ -333,10 +333,10 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
                     f"smaller than kernel_size={self.kernel_size!r} with padding='valid', "
                     "so the output would be empty. Use padding='same', a smaller "
                     "kernel_size, fewer blocks or a smaller pool_size.")
-            # Only the input Reshape precedes the first convolution: nothing
-            # needs its input gradient (Sequential skips it for layer 0 only).
+            # Sequential.backward stops at the first convolution: only the
+            # input Reshape precedes it, so its input gradient is skipped.
             conv = conv_cls(n_filters, unpack(kernel), unpack(stride), self.padding,
-                            data_format="channels_last", input_grad=block > 0)
+                            data_format="channels_last")
             layers.append(conv)
             spatial, channels = out, n_filters
             if pool_cls is None:

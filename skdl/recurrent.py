@@ -302,12 +302,11 @@ class _BaseRNN(BaseNeuralEstimator):
                              f"has {n_features}.")
         return shape
 
-    def _make_cell(self, units, return_sequences, input_grad):
+    def _make_cell(self, units, return_sequences):
         if self._cell == "lstm":
             return LSTM(units, peephole=getattr(self, "peephole", False),
-                        return_sequences=return_sequences, input_grad=input_grad)
-        return SimpleRNN(units, feedback=self._cell, return_sequences=return_sequences,
-                         input_grad=input_grad)
+                        return_sequences=return_sequences)
+        return SimpleRNN(units, feedback=self._cell, return_sequences=return_sequences)
 
     def _build_network(self, n_features, n_outputs):
         self.sequence_shape_ = self._sequence_shape(n_features)
@@ -317,9 +316,9 @@ class _BaseRNN(BaseNeuralEstimator):
             layers = [SequenceInput(self.sequence_shape_, lengths=self._lengths_column)]
         sizes = self._recurrent_sizes()
         for k, units in enumerate(sizes):
-            # The first recurrent layer reading raw data needs no input gradient.
-            input_grad = k > 0 or self.embedding_dim is not None
-            cell = self._make_cell(units, k < len(sizes) - 1, input_grad)
+            # Sequential.backward skips the input gradient of the first layer
+            # with parameters: the first recurrent layer, or the Embedding.
+            cell = self._make_cell(units, k < len(sizes) - 1)
             layers.append(Bidirectional(cell) if self.bidirectional else cell)
         rates = self._dropout_rates()
         if rates[0]:

@@ -60,7 +60,7 @@ def test_gradient_is_scatter_add_and_matches_finite_differences():
 
 
 def test_embedding_into_lstm_gradient():
-    emb, lstm = built(), LSTM(2, input_grad=True)
+    emb, lstm = built(), LSTM(2)
     lstm.build((4, 3), np.random.default_rng(1), np.float64)
     ids = np.array([[2, 3, 0, 0], [5, 4, 1, 2]], dtype=float)
     R = np.random.default_rng(2).standard_normal((2, 2))

@@ -59,3 +59,21 @@ def test_dropout_only_acts_in_training(rng):
     X = rng.standard_normal((3, 4))
     np.testing.assert_array_equal(net.forward(X), net.forward(X))
     assert not np.allclose(net.forward(X, training=True), net.forward(X, training=True))
+
+
+def test_backward_stops_at_the_first_layer_with_parameters(rng):
+    from skdl.layers import Flatten, Reshape
+
+    calls = []
+
+    class Spy(Dense):
+        def backward(self, dY, input_grad=True):
+            calls.append(input_grad)
+            return super().backward(dY, input_grad)
+
+    net = Sequential([Reshape((2, 3)), Flatten(), Spy(4), Activation("tanh"), Spy(2)]).build((6,), rng)
+    net.forward(rng.standard_normal((3, 6)))
+    net.backward(np.ones((3, 2)))
+    # Last Dense computes its input gradient, the first one (after a
+    # parameter-free Reshape) does not, and the Reshape is never called.
+    assert calls == [True, False]

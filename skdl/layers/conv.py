@@ -317,12 +317,6 @@ class Conv2D(Layer):
     init_gain : float, default=6.0
         Gain of the Glorot uniform initialisation (see
         :func:`glorot_uniform_conv`). Biases start at zero.
-    input_grad : bool, default=True
-        If False, ``backward`` never computes the input gradient. Set it on
-        the first layer with parameters when only parameter-free layers
-        (an input :class:`~skdl.layers.reshape.Reshape`) come before it:
-        :class:`~skdl.network.Sequential` skips the input gradient of layer 0
-        only.
 
     Attributes
     ----------
@@ -348,14 +342,13 @@ class Conv2D(Layer):
     regularized = ("W",)
 
     def __init__(self, filters, kernel_size, stride=1, padding="valid",
-                 data_format="channels_first", init_gain=6.0, input_grad=True):
+                 data_format="channels_first", init_gain=6.0):
         self.filters = filters
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
         self.data_format = data_format
         self.init_gain = init_gain
-        self.input_grad = input_grad
 
     # ------------------------------------------------------------ geometry
     def _check_config(self):
@@ -443,7 +436,7 @@ class Conv2D(Layer):
         dWb = cols.T @ dY2
         self.dW[...] = dWb[:K].reshape(self.dW.shape)
         self.db[...] = dWb[K]
-        if not (input_grad and self.input_grad):
+        if not input_grad:
             return None
         plan = self._plan(n)
         if plan.mode == "transposed":
@@ -497,8 +490,6 @@ class Conv1D(Conv2D):
     data_format : {"channels_first", "channels_last"}, default="channels_first"
         ``(C, L)`` or ``(L, C)`` per sample.
     init_gain : float, default=6.0
-    input_grad : bool, default=True
-        See :class:`Conv2D`.
 
     Attributes
     ----------

@@ -98,13 +98,10 @@ class _Recurrent(Layer):
     with respect to ``states[1:]``.
     """
 
-    def __init__(self, units, return_sequences=False, reverse=False, input_grad=True):
+    def __init__(self, units, return_sequences=False, reverse=False):
         self.units = units
         self.return_sequences = return_sequences
         self.reverse = reverse
-        # False when the layer reads the data directly (nothing upstream has
-        # parameters): skips the input-gradient matrix product.
-        self.input_grad = input_grad
 
     #: Forward caches and scratch buffers: not part of a pickled model.
     _transient = ("_buffers", "_X", "_valid", "_A", "_S", "_G", "_Hs", "_Cs", "_TC", "_V", "_IF")
@@ -159,9 +156,8 @@ class _Recurrent(Layer):
             dS_last = None
         else:
             dS, dS_last = None, dY
-        want = input_grad and self.input_grad
         self._reuse = True
-        dX = self._backward(dS, dS_last, want)
+        dX = self._backward(dS, dS_last, input_grad)
         if dX is None:
             return None
         return dX[::-1] if self.reverse else dX
@@ -219,8 +215,6 @@ class SimpleRNN(_Recurrent):
         Output every :math:`y_t` (shape (T, n, units)) instead of the last.
     reverse : bool, default=False
         Process the sequence from its last step to its first.
-    input_grad : bool, default=True
-        Compute the input gradient (False when the input is the data).
 
     Notes
     -----
@@ -234,9 +228,8 @@ class SimpleRNN(_Recurrent):
         \frac{\partial L}{\partial U} = \sum_t h_{t-1}^\top \delta_t .
     """
 
-    def __init__(self, units, feedback="elman", return_sequences=False, reverse=False,
-                 input_grad=True):
-        super().__init__(units, return_sequences, reverse, input_grad)
+    def __init__(self, units, feedback="elman", return_sequences=False, reverse=False):
+        super().__init__(units, return_sequences, reverse)
         if feedback not in ("elman", "jordan"):
             raise ValueError(f"feedback must be 'elman' or 'jordan', got {feedback!r}.")
         self.feedback = feedback
@@ -377,7 +370,7 @@ class LSTM(_Recurrent):
     ----------
     units : int
     peephole : bool, default=False
-    return_sequences, reverse, input_grad : see :class:`SimpleRNN`.
+    return_sequences, reverse : see :class:`SimpleRNN`.
 
     Notes
     -----
@@ -403,9 +396,8 @@ class LSTM(_Recurrent):
     computed for all steps before the loop.
     """
 
-    def __init__(self, units, peephole=False, return_sequences=False, reverse=False,
-                 input_grad=True):
-        super().__init__(units, return_sequences, reverse, input_grad)
+    def __init__(self, units, peephole=False, return_sequences=False, reverse=False):
+        super().__init__(units, return_sequences, reverse)
         self.peephole = peephole
         if peephole:
             self.param_names = ("W", "U", "P", "b")
@@ -455,12 +447,11 @@ class LSTM(_Recurrent):
         if self.peephole:
             return super().backward(dY, input_grad)
         self._reuse = True
-        want = input_grad and self.input_grad
         if self.return_sequences:
             dS = dY[::-1] if self.reverse else dY
-            dX = self._backward_fast(dS.transpose(0, 2, 1), None, want)
+            dX = self._backward_fast(dS.transpose(0, 2, 1), None, input_grad)
         else:
-            dX = self._backward_fast(None, dY.T, want)
+            dX = self._backward_fast(None, dY.T, input_grad)
         if dX is None:
             return None
         return dX[::-1] if self.reverse else dX
