@@ -21,7 +21,7 @@ from .layers.dense import Dense
 from .layers.dropout import Dropout
 from .layers.pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D, pool_output_length
 from .layers.reshape import Flatten, Reshape
-from .utils.validation import InstanceOf, Interval, Options
+from .utils.validation import CLASS_WEIGHT, InstanceOf, Interval, Options
 
 #: Samples per forward pass at prediction time: im2col memory grows with the
 #: batch, so large inputs are predicted in chunks of this many samples.
@@ -174,7 +174,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         "dropout": [Interval(numbers.Real, 0, 1, closed="left"),
                     InstanceOf(tuple, list, description="a tuple of floats")],
         "conv_dim": [Options(None), Interval(numbers.Integral, 1, 2)],
-        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+        "class_weight": CLASS_WEIGHT,
     }
 
     def __init__(self, *, input_shape=None, filters=(8,), kernel_size=3, stride=1,
@@ -309,7 +309,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
         canonical, dim = self._resolve_input_shape(n_features)
         self.input_shape_ = canonical
         self._conv_dim = dim
-        channels, spatial = canonical[0], canonical[1:]
+        spatial = canonical[1:]
         size = 2 if dim == 2 else 1
 
         def geometry(name):
@@ -338,7 +338,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
             conv = conv_cls(n_filters, unpack(kernel), unpack(stride), self.padding,
                             data_format="channels_last")
             layers.append(conv)
-            spatial, channels = out, n_filters
+            spatial = out
             if pool_cls is None:
                 layers.append(Activation(self.activation))
                 continue

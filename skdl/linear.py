@@ -7,14 +7,13 @@ or second-order solvers (see the user guide for the correspondence of
 ``alpha`` and ``C``).
 """
 
-import numbers
 
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
 from ._docs import fill_doc
 from .layers import Dense
-from .utils.validation import InstanceOf, Options
+from .utils.validation import CLASS_WEIGHT
 
 
 class _LinearModel(BaseNeuralEstimator):
@@ -106,7 +105,7 @@ class _LinearClassifier(NeuralClassifierMixin, _LinearModel):
     _init_gain = 2.0
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
-        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+        "class_weight": CLASS_WEIGHT,
     }
 
     def __init__(self, *, solver="lbfgs", alpha=0.0001, batch_size="auto",

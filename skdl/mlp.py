@@ -20,7 +20,7 @@ from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMi
 from ._docs import fill_doc
 from .activations import HIDDEN_ACTIVATIONS
 from .layers import Activation, Dense, Dropout
-from .utils.validation import InstanceOf, Interval, Options
+from .utils.validation import CLASS_WEIGHT, InstanceOf, Interval, Options
 
 class _BaseMLP(BaseNeuralEstimator):
     """Hidden layers, dropout, and access to hidden activations."""
@@ -143,7 +143,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
     _supports_multilabel = True
     _parameter_constraints = {
         **_BaseMLP._parameter_constraints,
-        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+        "class_weight": CLASS_WEIGHT,
     }
 
     def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",

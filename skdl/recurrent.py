@@ -37,7 +37,7 @@ from .layers import Activation, Dense, Dropout
 from .layers.embedding import Embedding
 from .layers.recurrent import LSTM, Bidirectional, SimpleRNN
 from .layers.sequence import SequenceInput
-from .utils.validation import BOOLEAN, InstanceOf, Interval, Options
+from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Options
 
 RNN_PARAMETERS = """\
     input_shape : tuple of (int, int) or None, default=None
@@ -407,7 +407,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
         "cell": [Options("elman", "jordan", "lstm")],
-        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+        "class_weight": CLASS_WEIGHT,
     }
 
 
@@ -492,7 +492,7 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
         "peephole": [BOOLEAN],
-        "class_weight": [Options(None, "balanced"), InstanceOf(dict, description="a dict")],
+        "class_weight": CLASS_WEIGHT,
     }
 
 

@@ -1,6 +1,5 @@
 """Inverted dropout."""
 
-import numpy as np
 
 from .base import Layer
 

@@ -96,6 +96,9 @@ class Callable:
 
 BOOLEAN = InstanceOf(bool, np.bool_, description="a bool")
 
+#: The ``class_weight`` parameter of every classifier: None, "balanced" or a dict.
+CLASS_WEIGHT = [Options(None, "balanced"), InstanceOf(dict, description="a dict")]
+
 
 def validate_params(estimator):
     """Check every declared parameter of ``estimator``; raise ValueError on the first bad one."""
