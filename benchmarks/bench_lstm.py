@@ -2,10 +2,12 @@
 
 Same network (one LSTM layer of 64 units, last hidden state -> linear
 layer), same optimizer (Adam, learning rate ``LR``), batch 32,
-same generated multivariate sequences (float32), one process, the two fits
+same generated multivariate sequences (float32), one process, the fits
 alternating, median of the repeats. PyTorch runs with 2 threads. Both start
 with zero biases except a forget-gate bias of 1 (skdl's default); weights
-keep each library's own initialisation.
+keep each library's own initialisation. A third fit runs PyTorch with skdl's
+weight initialisation, to separate the effect of the initialisation on the
+accuracy from that of the training.
 
 The task: 8-feature Gaussian sequences of 50 steps; the class (of 4) is the
 sign pattern of a small shift of features 0 and 1 during steps 10-29, so the
@@ -26,6 +28,7 @@ import warnings
 import numpy as np
 
 UNITS, BATCH, LR = 64, 32, 3e-3
+SAME_INIT = "torch, skdl's init"
 
 
 def make_data(n_samples, n_steps=50, n_features=8, seed=0):
@@ -52,7 +55,8 @@ def fit_skdl(X, y, epochs, seed):
     return time.perf_counter() - start, clf.predict
 
 
-def fit_torch(X, y, epochs, seed):
+def fit_torch(X, y, epochs, seed, init="torch"):
+    """PyTorch's fit; ``init="skdl"`` draws the weights by skdl's rules."""
     import torch
     from torch import nn
 
@@ -77,6 +81,12 @@ def fit_torch(X, y, epochs, seed):
         net.lstm.bias_ih_l0.zero_()
         net.lstm.bias_hh_l0.zero_()
         net.lstm.bias_ih_l0[UNITS:2 * UNITS] = 1.0
+        if init == "skdl":
+            # LeCun-uniform input weights, an orthogonal block per gate.
+            bound = np.sqrt(3.0 / X.shape[2])
+            net.lstm.weight_ih_l0.uniform_(-bound, bound)
+            for k in range(4):
+                nn.init.orthogonal_(net.lstm.weight_hh_l0[k * UNITS:(k + 1) * UNITS])
     opt = torch.optim.Adam(net.parameters(), lr=LR)
     loss_fn = nn.CrossEntropyLoss()
     Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
@@ -115,21 +125,27 @@ def main(argv=None):
     print(f"LSTM {UNITS} -> linear, Adam(lr={LR}), batch {BATCH}, {epochs} epochs, "
           f"{n_train} x {X.shape[1]} steps x {X.shape[2]} features (float32), "
           f"torch {torch.__version__} with {torch.get_num_threads()} threads")
-    times = {"skdl": [], "torch": []}
-    accs = {"skdl": [], "torch": []}
-    runners = {"skdl": fit_skdl, "torch": fit_torch}
+    runners = {"skdl": fit_skdl, "torch": fit_torch,
+               SAME_INIT: lambda *a, **k: fit_torch(*a, **k, init="skdl")}
+    times = {name: [] for name in runners}
+    accs = {name: [] for name in runners}
     for rep in range(repeats):
-        order = ("skdl", "torch") if rep % 2 == 0 else ("torch", "skdl")
+        names = list(runners)
+        order = names if rep % 2 == 0 else names[::-1]
         for name in order:
             elapsed, predict = runners[name](X_train, y_train, epochs, seed=rep)
             times[name].append(elapsed)
             accs[name].append(float(np.mean(predict(X_test) == y_test)))
-            print(f"  repeat {rep}: {name:5s} {elapsed:6.2f} s  test accuracy {accs[name][-1]:.3f}")
+            print(f"  repeat {rep}: {name:18s} {elapsed:6.2f} s  test accuracy {accs[name][-1]:.3f}")
     med = {k: statistics.median(v) for k, v in times.items()}
     acc = {k: statistics.median(v) for k, v in accs.items()}
-    print(f"median fit time: skdl {med['skdl']:.2f} s, torch {med['torch']:.2f} s, "
-          f"ratio skdl/torch = {med['skdl'] / med['torch']:.2f}")
-    print(f"median test accuracy: skdl {acc['skdl']:.3f}, torch {acc['torch']:.3f}")
+    ratios = [a / b for a, b in zip(times["skdl"], times["torch"])]
+    print(f"median fit time: skdl {med['skdl']:.2f} s, torch {med['torch']:.2f} s "
+          f"(with skdl's init {med[SAME_INIT]:.2f} s), "
+          f"ratio skdl/torch = {med['skdl'] / med['torch']:.2f} "
+          f"(median of per-repeat ratios {statistics.median(ratios):.2f})")
+    print(f"median test accuracy: skdl {acc['skdl']:.3f}, torch {acc['torch']:.3f}, "
+          f"torch with skdl's init {acc[SAME_INIT]:.3f}")
     return 0
 
 

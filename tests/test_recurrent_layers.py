@@ -308,6 +308,23 @@ def test_lstm_matches_peephole_path_with_zero_peepholes(sequences, reverse, mask
                         rtol=1e-10, atol=1e-12)
 
 
+@pytest.mark.parametrize("chunk", [1, 2, 4, 100])
+@pytest.mark.parametrize("masked", [False, True])
+def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked):
+    """BPTT in chunks of any length (T = 6: ragged last chunks, or one chunk)
+    gives the gradients of the one-chunk pass."""
+    def gradients(chunk):
+        layer = built("lstm", return_sequences=True)
+        layer.backward_chunk = chunk
+        valid = lengths_mask([6, 3, 1, 5]) if masked else None
+        Y, _ = layer.forward((data(), valid), training=True)
+        dX = layer.backward(np.random.default_rng(7).standard_normal(Y.shape))
+        return [dX] + [getattr(layer, "d" + name) for name in layer.param_names]
+
+    for got, expected in zip(gradients(chunk), gradients(T)):
+        assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
+
+
 def test_lstm_float32_never_upcasts():
     """Every cached array, output and gradient of a float32 layer stays float32."""
     layer = built("lstm", dtype=np.float32, return_sequences=True)
@@ -317,8 +334,8 @@ def test_lstm_float32_never_upcasts():
     assert Y.dtype == np.float32 and dX.dtype == np.float32
     for name in layer.param_names:
         assert getattr(layer, "d" + name).dtype == np.float32
-    for name, buf in layer._buffers.items():
-        assert buf.dtype == np.float32, name
+    for name, kept in layer._buffers.items():
+        assert all(buf.dtype == np.float32 for buf in kept), name
 
 
 def test_lstm_training_buffers_are_reused():
@@ -327,10 +344,29 @@ def test_lstm_training_buffers_are_reused():
     X = data().astype(np.float32)
     layer.forward(X, training=True)
     layer.backward(np.ones((N, H), dtype=np.float32))
-    first = {name: buf for name, buf in layer._buffers.items()}
+    first = {name: kept[0] for name, kept in layer._buffers.items()}
     layer.forward(X, training=True)
     layer.backward(np.ones((N, H), dtype=np.float32))
-    assert all(layer._buffers[name] is buf for name, buf in first.items())
+    assert all(layer._buffers[name][0] is buf for name, buf in first.items())
+
+
+def test_lstm_smaller_last_batch_keeps_full_size_buffers():
+    """An epoch's smaller last batch does not evict the full-size scratch arrays."""
+    layer = built("lstm", dtype=np.float32)
+    X = data().astype(np.float32)
+    dY = np.ones((N, H), dtype=np.float32)
+
+    def train(X, dY):
+        layer.forward(X, training=True)
+        layer.backward(dY)
+        return layer.dU.copy()
+
+    full = train(X, dY)
+    first = {name: kept[0] for name, kept in layer._buffers.items()}
+    train(X[:, :2], dY[:2])
+    assert_allclose(train(X, dY), full, rtol=1e-6)
+    assert all(any(buf is first[name] for buf in kept) for name, kept in layer._buffers.items()
+               if name in first)
 
 
 def test_lstm_prediction_output_is_not_a_buffer():
