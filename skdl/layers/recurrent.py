@@ -86,7 +86,7 @@ class _Recurrent(Layer):
 
     #: Forward caches and scratch buffers: not part of a pickled model.
     _transient = ("_buffers", "_views", "_X", "_valid", "_A", "_S", "_G", "_Hs", "_Cs", "_TC",
-                  "_V", "_IF", "_mask")
+                  "_V", "_IF")
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -105,16 +105,23 @@ class _Recurrent(Layer):
         """
         if not self._reuse:
             return np.empty(shape, dtype=dtype)
-        # Two arrays per name: an epoch's last, smaller batch then does not
-        # evict the full-size ones (and the next epoch re-allocate them).
-        kept = self.__dict__.setdefault("_buffers", {}).setdefault(name, [])
-        for buf in kept:
-            if buf.shape == shape and buf.dtype == dtype:
-                return buf
-        buf = np.empty(shape, dtype=dtype)
-        kept.insert(0, buf)
+        return self._recent("_buffers", name, lambda buf: buf.shape == shape and buf.dtype == dtype,
+                            lambda: np.empty(shape, dtype=dtype))
+
+    def _recent(self, store, name, matches, make):
+        """The entry of ``self.<store>[name]`` that ``matches``, else a new one from ``make()``.
+
+        Two entries are kept per name: an epoch's last, smaller batch then
+        does not evict the full-size ones (which the next epoch would have to
+        re-allocate).
+        """
+        kept = self.__dict__.setdefault(store, {}).setdefault(name, [])
+        for entry in kept:
+            if matches(entry):
+                return entry
+        kept.insert(0, make())
         del kept[2:]
-        return buf
+        return kept[0]
 
     def build(self, input_shape, rng, dtype):
         T, d = input_shape
@@ -492,15 +499,9 @@ class LSTM(_Recurrent):
         Training batches reuse the same buffers, so their views are made once.
         """
         key = tuple(id(a) for a in arrays)
-        kept = self.__dict__.setdefault("_views", {}).setdefault(kind, [])
-        for entry in kept:
-            if entry[0] == key:
-                return entry[1]
-        # An entry holds its arrays, so their ids cannot be reused meanwhile;
-        # two entries, like the buffers they view.
-        kept.insert(0, (key, build(), arrays))
-        del kept[2:]
-        return kept[0][1]
+        # An entry holds its arrays, so their ids cannot be reused meanwhile.
+        return self._recent("_views", kind, lambda entry: entry[0] == key,
+                            lambda: (key, build(), arrays))[1]
 
     def _recurrence(self, G, V, IF, TC, M, pads):
         """The forward recurrence: one product and seven elementwise calls a step."""
@@ -530,7 +531,7 @@ class LSTM(_Recurrent):
                 copyto(c, G[t, H4:], where=pad)
                 copyto(h, V[t, :H], where=pad)
 
-    def _factors(self, t0, t1, KF):
+    def _factors(self, t0, t1, KF, mask=None):
         """Backward factors of steps t0..t1-1 into ``KF``, rows ``[Dc; Ko; Ki; Kf; Kg; F]``.
 
         Dc takes the hidden gradient to the cell, Ko to the o pre-activation,
@@ -541,7 +542,8 @@ class LSTM(_Recurrent):
             Ki = g i (1 - i) = ig (1 - i),  Kf = c_{t-1} f (1 - f) = fc (1 - f),
             Kg = i (1 - g^2) = i - ig g,  F = f.
 
-        A few calls over the whole range. Without a mask F is read from the
+        A few calls over the whole range. ``mask`` is ``(m, 1 - m)`` of the
+        whole pass (see :meth:`_mask_factors`); without one F is read from the
         forward's gate values and the last block stays unused.
         """
         H = self.units
@@ -557,11 +559,11 @@ class LSTM(_Recurrent):
         Dc = KF[:, :H]
         np.multiply(Hs, TC, out=Dc)
         np.subtract(G[:, :H], Dc, out=Dc)
-        if self._valid is not None:
-            m = self._mask[t0:t1]
+        if mask is not None:
+            m, inv = mask[0][t0:t1], mask[1][t0:t1]
             F = KF[:, H5:]
             np.multiply(G[:, H2:H3], m, out=F)
-            F += 1.0 - m                            # masked: the cell passes through
+            F += inv                                # masked: the cell passes through
             KF[:, :H5] *= m
 
     def _backward_fast(self, dS, dS_last, input_grad):
@@ -582,9 +584,10 @@ class LSTM(_Recurrent):
         # middle axis so that the weight gradient over every step and
         # sequence is one product on a 2-D view (4H, T n).
         dG = self._buffer("dG", (H4, T, n), dtype)
+        mask = None
         if valid is not None:
-            self._mask = valid.transpose(0, 2, 1).astype(dtype)
-            inv = 1.0 - self._mask
+            mask = self._mask_factors(valid.transpose(0, 2, 1), dtype)
+            inv = mask[1]
             carry = self._buffer("carry", (H, n), dtype)
         U = self.U
         dh = self._buffer("dh", (H, n), dtype)
@@ -608,7 +611,7 @@ class LSTM(_Recurrent):
         matmul, add, multiply = np.matmul, np.add, np.multiply
         for t1 in range(T, 0, -chunk):
             t0 = max(0, t1 - chunk)
-            self._factors(t0, t1, KF[:t1 - t0])
+            self._factors(t0, t1, KF[:t1 - t0], mask)
             for t in range(t1 - 1, t0 - 1, -1):
                 Dc_t, Ko_t, dGo_t, Kifg_t, dGifg_t, Fm_t, dG_t = steps[t - t0]
                 if dS is not None:
