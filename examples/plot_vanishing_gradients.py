@@ -23,7 +23,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 
 from skdl import MLPClassifier
-from skdl._training import objective
+from skdl._training import Trainer
 from skdl.layers import Dense
 from skdl.losses import log_loss
 
@@ -46,8 +46,11 @@ def gradient_norms(activation):
     network = model.network_
     # Re-initialise so both activations start from their own Glorot weights.
     fresh = type(network)(model._build_network(64, 10)).build((64,), np.random.default_rng(0))
-    objective(fresh, log_loss, X_train[:256], Y_train[:256], None, alpha=0.0)
-    return [float(np.linalg.norm(layer.dW)) for layer in fresh.layers_of_type(Dense)]
+    trainer = Trainer(fresh, log_loss, alpha=0.0)
+    trainer.objective(X_train[:256], Y_train[:256], None)
+    grads = fresh.gradient_views(trainer.flat_grads)
+    return [float(np.linalg.norm(layer_grads["W"]))
+            for layer, layer_grads in zip(fresh.layers, grads) if isinstance(layer, Dense)]
 
 
 print(f"weight-gradient norm per layer at initialisation ({DEPTH} hidden layers of 32)")

@@ -7,7 +7,7 @@ between the input and the logits. Everything else is here:
 build the network (first fit) -> :mod:`skdl._training` -> fitted attributes.
 
 Prediction: ``check_is_fitted`` -> ``validate_data(reset=False)`` ->
-``network_.forward(training=False)`` -> output activation.
+``network_.forward`` (chunked, pure) -> output activation.
 """
 
 import numbers
@@ -31,7 +31,7 @@ from .layers import Dense
 from .losses import LOSSES, OUTPUT_ACTIVATION
 from .network import Sequential
 from .optimizers import make_optimizer
-from ._training import train_lbfgs, train_stochastic
+from ._training import Trainer, stop_on_interrupt, train_lbfgs, train_stochastic
 from .utils.validation import (
     BOOLEAN,
     Dtype,
@@ -60,13 +60,44 @@ def _stochastic_solver(estimator):
     return True
 
 
+#: The training parameters every neural estimator shares, with their
+#: defaults: scikit-learn's ``MLPClassifier`` names, defaults and meanings,
+#: plus ``rho`` and ``dtype``. The one source of these defaults (their docs
+#: are in :mod:`skdl._docs`); each estimator's explicit signature repeats
+#: them, as scikit-learn's ``get_params`` requires, and a test keeps every
+#: signature in step with this dict (``_default_overrides`` lists the
+#: deliberate differences, such as the linear models' ``solver``).
+TRAINING_DEFAULTS = {
+    "solver": "adam", "alpha": 0.0001, "batch_size": "auto", "learning_rate": "constant",
+    "learning_rate_init": 0.001, "power_t": 0.5, "max_iter": 200, "shuffle": True,
+    "random_state": None, "tol": 1e-4, "verbose": False, "warm_start": False,
+    "momentum": 0.9, "nesterovs_momentum": True, "early_stopping": False,
+    "validation_fraction": 0.1, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-8,
+    "n_iter_no_change": 10, "max_fun": 15000, "rho": 0.9, "dtype": None,
+}
+
+
+def store_params(estimator, arguments):
+    """Keep every constructor argument as an attribute, unchanged (scikit-learn's rule).
+
+    Each estimator's ``__init__`` is ``store_params(self, locals())``: the
+    signature is the contract, and validation happens in ``fit``.
+    """
+    for name, value in arguments.items():
+        if name not in ("self", "__class__"):
+            setattr(estimator, name, value)
+
+
 class BaseNeuralEstimator(BaseEstimator):
     """Shared training parameters and the fit/predict machinery.
 
     The parameters have the names, defaults and meanings of scikit-learn's
-    ``MLPClassifier``; ``rho`` and ``dtype`` are additions (see the
-    subclasses' docstrings for the full list).
+    ``MLPClassifier`` (:data:`TRAINING_DEFAULTS`); ``rho`` and ``dtype`` are
+    additions (see the subclasses' docstrings for the full list).
     """
+
+    #: Defaults of this estimator that differ from :data:`TRAINING_DEFAULTS`.
+    _default_overrides = {}
 
     _parameter_constraints = {
         "solver": [Options(*SOLVERS)],
@@ -95,37 +126,6 @@ class BaseNeuralEstimator(BaseEstimator):
         "dtype": [Options(None), Dtype()],
     }
 
-    def __init__(self, *, solver="adam", alpha=0.0001, batch_size="auto",
-                 learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
-                 max_iter=200, shuffle=True, random_state=None, tol=1e-4,
-                 verbose=False, warm_start=False, momentum=0.9,
-                 nesterovs_momentum=True, early_stopping=False,
-                 validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.learning_rate_init = learning_rate_init
-        self.power_t = power_t
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.rho = rho
-        self.dtype = dtype
-
     #: Gradient-norm clipping threshold of the stochastic solvers (None: off).
     #: Estimators with a ``clip_norm`` parameter override it with a property.
     _clip_norm = None
@@ -138,15 +138,23 @@ class BaseNeuralEstimator(BaseEstimator):
     def _check_params(self):
         """Model-specific parameter checks beyond the declared constraints."""
 
+    def _make_input_adapter(self):
+        """The adapter of the user's ``X`` (see :mod:`skdl._inputs`); None for tables."""
+        return None
+
     def _prepare_input(self, X, reset):
         """Turn the user's ``X`` into the 2-D array that ``validate_data`` checks.
 
-        Estimators that accept N-D inputs (images, sequences) flatten them here
-        and let the first layer of the network restore the shape, so that
-        pipelines, ``n_features_in_`` and the estimator checks see 2-D data.
-        ``reset`` is True in a first fit.
+        Estimators that accept N-D inputs (images, sequences) flatten them
+        with an input adapter and let the first layer of the network restore
+        the shape, so that pipelines, ``n_features_in_`` and the estimator
+        checks see 2-D data. ``reset`` is True in a first fit, which makes a
+        new adapter; later calls only read it.
         """
-        return X
+        if reset:
+            self._input = self._make_input_adapter()
+            return X if self._input is None else self._input.fit(X)
+        return X if self._input is None else self._input.transform(X)
 
     # ------------------------------------------------------------------- fit
     def fit(self, X, y, sample_weight=None):
@@ -179,20 +187,37 @@ class BaseNeuralEstimator(BaseEstimator):
         sample_weight = self._training_sample_weight(sample_weight, y, X.shape[0])
         if first:
             self._initialize(X, Y)
-        X = X.astype(self.network_.dtype, copy=False)
-        Y = Y.astype(self.network_.dtype, copy=False)
+        dtype = self.network_.dtype
+        X = X.astype(dtype, copy=False)
+        Y = Y.astype(dtype, copy=False)
         if sample_weight is not None:
-            sample_weight = sample_weight.astype(self.network_.dtype)
-        loss = LOSSES[self._loss_name]
-        if self.solver == "lbfgs":
-            self.loss_ = train_lbfgs(
-                self.network_, loss, X, Y, sample_weight, history=self._history,
-                alpha=self.alpha, max_iter=self.max_iter, max_fun=self.max_fun,
-                tol=self.tol, verbose=bool(self.verbose))
-        else:
-            self._train_stochastic(X, Y, y, sample_weight, loss, incremental)
+            sample_weight = sample_weight.astype(dtype)
+        # Gradients and caches live in the trainer, for this fit only.
+        trainer = Trainer(self.network_, LOSSES[self._loss_name], self.alpha)
+        with stop_on_interrupt() as interrupt:
+            try:
+                if self.solver == "lbfgs":
+                    self.loss_ = train_lbfgs(
+                        trainer, X, Y, sample_weight, history=self._history,
+                        max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+                        verbose=bool(self.verbose), interrupt=interrupt)
+                else:
+                    self._train_stochastic(trainer, X, Y, y, sample_weight, incremental,
+                                           interrupt)
+            except KeyboardInterrupt:
+                # A second Ctrl-C stops wherever the fit is, possibly inside an
+                # update: the weights cannot be trusted, so the model is reset.
+                self._forget_fit()
+                raise
         self._set_fitted_attributes()
         return self
+
+    def _forget_fit(self):
+        """Remove every fitted attribute: back to an unfitted estimator."""
+        params = self.get_params(deep=False)
+        for name in list(vars(self)):
+            if name not in params:
+                delattr(self, name)
 
     def _validate_training_data(self, X, y, reset):
         X = self._prepare_input(X, reset)
@@ -222,7 +247,7 @@ class BaseNeuralEstimator(BaseEstimator):
             self._optimizer_signature = signature
         return self._optimizer
 
-    def _train_stochastic(self, X, Y, y, sample_weight, loss, incremental):
+    def _train_stochastic(self, trainer, X, Y, y, sample_weight, incremental, interrupt):
         validate = None
         use_validation = self.early_stopping and not incremental
         if use_validation:
@@ -234,13 +259,11 @@ class BaseNeuralEstimator(BaseEstimator):
             callbacks.append(ProgressLogger())
         if self.verbose >= 2:
             callbacks.insert(0, ProgressBar())
-        optimizer = self._get_optimizer()
         train_stochastic(
-            self.network_, loss, X, Y, sample_weight, optimizer=optimizer,
-            history=self._history, alpha=self.alpha, batch_size=self.batch_size,
-            shuffle=self.shuffle, max_iter=self.max_iter, rng=self._rng,
-            callbacks=callbacks, validate=validate, incremental=incremental,
-            clip_norm=self._clip_norm)
+            trainer, X, Y, sample_weight, optimizer=self._get_optimizer(),
+            history=self._history, batch_size=self.batch_size, shuffle=self.shuffle,
+            max_iter=self.max_iter, rng=self._rng, callbacks=callbacks, validate=validate,
+            incremental=incremental, clip_norm=self._clip_norm, interrupt=interrupt)
         self.loss_ = self._history.loss_curve[-1]
 
     def _split_validation(self, X, Y, y, sample_weight):
@@ -258,7 +281,7 @@ class BaseNeuralEstimator(BaseEstimator):
         loss = LOSSES[self._loss_name]
 
         def validate():
-            logits = self.network_.forward(X_val, training=False)
+            logits = self.network_.forward(X_val)
             score = self._score_logits(logits, y_val, sw_val)
             return score, loss(Y_val, logits, sw_val)[0]
 
@@ -292,16 +315,15 @@ class BaseNeuralEstimator(BaseEstimator):
 
     # ------------------------------------------------------------ prediction
     def _validated_input(self, X):
-        """``X`` checked against the fit and cast to the network's dtype."""
+        """``X`` checked against the fit (the network casts it chunk by chunk)."""
         check_is_fitted(self)
         X = self._prepare_input(X, reset=False)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return X.astype(self.network_.dtype, copy=False)
+        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
 
     def _logits(self, X):
-        """Validated ``X`` through the trained network (no dropout)."""
-        X = self._validated_input(X)
-        return self.network_.forward(X, training=False)
+        """Validated ``X`` through the trained network: a pure, chunked inference."""
+        X = self._validated_input(X)      # first: it raises NotFittedError
+        return self.network_.forward(X)
 
     @property
     def coefs_(self):
@@ -309,12 +331,12 @@ class BaseNeuralEstimator(BaseEstimator):
 
         Views of the trained network: writing into them changes the model.
         """
-        return [layer.W for layer in self.network_.layers_of_type(Dense)]
+        return [layer.parameters()["W"] for layer in self.network_.layers_of_type(Dense)]
 
     @property
     def intercepts_(self):
         """Bias vectors of the dense layers, ``intercepts_[i]`` of shape (fan_out,)."""
-        return [layer.b for layer in self.network_.layers_of_type(Dense)]
+        return [layer.parameters()["b"] for layer in self.network_.layers_of_type(Dense)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -132,6 +132,17 @@ DROPOUT_PARAMETER = """\
 """
 
 
+BATCH_NORM_PARAMETER = """\
+    batch_norm : bool, default=False
+        Batch normalisation of every hidden layer's pre-activations (before
+        the activation): each unit is standardised over the mini-batch in
+        training and with running statistics at prediction, then scaled and
+        shifted by learned parameters (see
+        :class:`skdl.layers.BatchNormalization`). The dense or convolution
+        layer before it then has no bias.
+"""
+
+
 CLASS_WEIGHT = """\
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes, multiplied into ``sample_weight``.
@@ -144,12 +155,13 @@ def fill_doc(**defaults):
 
     Replaces ``{training_parameters}`` (with this estimator's defaults),
     ``{class_weight}``, ``{fitted_attributes}``, and the MLP sections
-    ``{mlp_parameters}`` and ``{dropout}``.
+    ``{mlp_parameters}``, ``{dropout}`` and ``{batch_norm}``.
     """
     def decorate(cls):
         cls.__doc__ = (cls.__doc__
                        .replace("{mlp_parameters}", MLP_PARAMETERS)
                        .replace("{dropout}", DROPOUT_PARAMETER)
+                       .replace("{batch_norm}", BATCH_NORM_PARAMETER)
                        .replace("{training_parameters}", training_parameters(**defaults))
                        .replace("{class_weight}", CLASS_WEIGHT)
                        .replace("{fitted_attributes}", FITTED_ATTRIBUTES))

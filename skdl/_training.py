@@ -6,10 +6,14 @@ Data flows one way::
            -> epoch end: history, validation, callbacks (may stop)
 
 L-BFGS replaces the epoch loop by :func:`scipy.optimize.minimize` over the
-same objective (:func:`objective`).
+same objective (:meth:`Trainer.objective`). A :class:`Trainer` holds what a
+fit owns (gradients, caches) and is dropped when the fit ends.
 """
 
+import contextlib
 import math
+import signal
+import threading
 import time
 import warnings
 
@@ -20,33 +24,114 @@ from sklearn.exceptions import ConvergenceWarning
 from .callbacks import EpochLog
 
 
-def objective(network, loss, X, Y, sample_weight, alpha, training=True):
-    r"""Loss and gradient of one batch, L2 penalty included.
+class Trainer:
+    r"""What one fit owns: the gradient, the layers' training caches, the objective.
+
+    A fit creates one, trains with it and drops it, so gradients, cached
+    activations and work arrays live exactly as long as the fit; the network
+    keeps only what it learned.
+
+    The objective of a batch is the weighted mean loss plus the L2 penalty,
 
     .. math::
 
         J = \frac{\sum_i w_i \ell_i}{\sum_i w_i}
             + \frac{\alpha}{2 \sum_i w_i} \lVert W \rVert^2
 
-    where :math:`W` are the weights (not the intercepts). Fills
-    ``network.flat_grads`` with :math:`\partial J / \partial \theta`.
+    where :math:`W` are the weights (not the intercepts).
 
-    Returns
-    -------
-    value : float
+    Parameters
+    ----------
+    network : Sequential
+        The built network to train.
+    loss : callable
+        ``loss(Y, logits, sample_weight) -> (value, dlogits)``.
+    alpha : float
+        L2 penalty.
+
+    Attributes
+    ----------
+    flat_grads : ndarray of shape (n_params,)
+        Gradient of the last :meth:`objective`, laid out as
+        ``network.flat_params``.
     """
-    logits = network.forward(X, training=training)
-    value, dlogits = loss(Y, logits, sample_weight)
-    network.backward(dlogits)
-    if alpha:
-        weight_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
-        weights = network.flat_params[:network.n_regularized]
-        grads = network.flat_grads[:network.n_regularized]
-        value += 0.5 * alpha * float(weights @ weights) / weight_sum
-        # grads += (alpha / weight_sum) * weights, without a temporary.
-        scale = weights.dtype.type(alpha / weight_sum)
-        grads += np.multiply(weights, scale, out=network.scratch(weights.size))
-    return value
+
+    def __init__(self, network, loss, alpha):
+        self.network = network
+        self.loss = loss
+        self.alpha = alpha
+        self.flat_grads = np.zeros_like(network.flat_params)
+        self._grads = network.gradient_views(self.flat_grads)
+        self._caches = [{} for _ in network.layers]
+        self._penalty = np.empty(network.n_regularized, dtype=network.dtype)
+
+    def objective(self, X, Y, sample_weight, rng=None):
+        """Loss of one batch, penalty included; fills :attr:`flat_grads`.
+
+        Parameters
+        ----------
+        X, Y : ndarray
+            Inputs (network dtype) and encoded targets of the batch.
+        sample_weight : ndarray or None
+            Per-sample weights of the batch.
+        rng : numpy.random.Generator or None
+            Training-time randomness (dropout masks).
+
+        Returns
+        -------
+        value : float
+        """
+        network = self.network
+        logits = network.forward(X, self._caches, rng, sample_weight=sample_weight)
+        value, dlogits = self.loss(Y, logits, sample_weight)
+        network.backward(dlogits, self._caches, self._grads)
+        if self.alpha:
+            weight_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
+            weights = network.flat_params[:network.n_regularized]
+            grads = self.flat_grads[:network.n_regularized]
+            value += 0.5 * self.alpha * float(weights @ weights) / weight_sum
+            # grads += (alpha / weight_sum) * weights, without a temporary.
+            scale = weights.dtype.type(self.alpha / weight_sum)
+            grads += np.multiply(weights, scale, out=self._penalty)
+        return value
+
+
+class InterruptRequest:
+    """Set by the first Ctrl-C of a fit (see :func:`stop_on_interrupt`)."""
+
+    requested = False
+
+
+@contextlib.contextmanager
+def stop_on_interrupt():
+    """Turn Ctrl-C during a fit into a request to stop at the next batch boundary.
+
+    The first ``SIGINT`` only sets the flag this context yields: the training
+    loop finishes the batch it is in, records the partial epoch and stops,
+    so weights, counters, loss curve and optimizer state agree. A second
+    ``SIGINT`` raises ``KeyboardInterrupt`` at once. Signals reach only the
+    main thread, so elsewhere (a fit in a worker thread) the flag is never
+    set and nothing is installed.
+
+    Yields
+    ------
+    request : InterruptRequest
+    """
+    request = InterruptRequest()
+    if threading.current_thread() is not threading.main_thread():
+        yield request
+        return
+
+    def handler(signum, frame):
+        if request.requested:
+            raise KeyboardInterrupt
+        request.requested = True
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield request
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: A batch loss this many times above the first batch's (or above 1, when
@@ -94,30 +179,27 @@ def resolve_batch_size(batch_size, n_samples):
     return int(np.clip(batch_size, 1, n_samples))
 
 
-def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
-                     alpha, batch_size, shuffle, max_iter, rng, callbacks=(),
-                     validate=None, incremental=False, clip_norm=None):
+def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_size,
+                     shuffle, max_iter, rng, callbacks=(), validate=None, incremental=False,
+                     clip_norm=None, interrupt=None):
     """Mini-batch training for up to ``max_iter`` epochs.
 
     Parameters
     ----------
-    network : Sequential
-    loss : callable
-        ``loss(Y, logits, sample_weight) -> (value, dlogits)``.
+    trainer : Trainer
+        The fit's objective, gradient and caches.
     X, Y : ndarray
         Training inputs (compute dtype) and encoded targets.
     sample_weight : ndarray or None
     optimizer : Optimizer
     history : History
         Updated in place (loss curve, counters), so warm starts continue it.
-    alpha : float
-        L2 penalty.
     batch_size : "auto" or int
     shuffle : bool
     max_iter : int
         Epochs to run at most.
     rng : numpy.random.Generator
-        Shuffles the samples each epoch.
+        Shuffles the samples each epoch and draws the dropout masks.
     callbacks : sequence of Callback
         Called at every epoch end; any of them may stop training.
     validate : callable or None
@@ -127,7 +209,12 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
     clip_norm : float or None
         If set, every batch gradient (penalty included) is rescaled to at most
         this Euclidean norm before the optimizer step (see :func:`clip_gradient`).
+    interrupt : InterruptRequest or None
+        Checked after every batch: when requested, the epoch in progress is
+        recorded as it stands (samples seen, mean loss of its batches) and
+        training stops with a warning.
     """
+    network = trainer.network
     n_samples = X.shape[0]
     batch_size = resolve_batch_size(batch_size, n_samples)
     log = EpochLog(network, optimizer, history, max_iter)
@@ -136,32 +223,37 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
     # Per-batch hooks cost a Python call per batch: only for those that ask.
     batch_callbacks = [callback for callback in callbacks if callback.wants_batches()]
     n_batches = -(-n_samples // batch_size)
-    stopped = False
+    stopped = interrupted = False
     reference = None
     for _ in range(max_iter):
         order = rng.permutation(n_samples) if shuffle else None
-        accumulated = 0.0
+        accumulated, seen = 0.0, 0
         for start in range(0, n_samples, batch_size):
             if order is None:
                 batch = slice(start, start + batch_size)
             else:
                 batch = order[start:start + batch_size]
             sw = None if sample_weight is None else sample_weight[batch]
-            value = objective(network, loss, X[batch], Y[batch], sw, alpha)
+            value = trainer.objective(X[batch], Y[batch], sw, rng)
             reference = value if reference is None else reference
             if _has_diverged(value, reference):
                 raise _diverged(value, optimizer.learning_rate_init,
                                 f"in epoch {history.n_iter + 1}")
             if clip_norm is not None:
-                clip_gradient(network.flat_grads, clip_norm)
-            optimizer.step([network.flat_params], [network.flat_grads])
-            accumulated += value * (min(start + batch_size, n_samples) - start)
+                clip_gradient(trainer.flat_grads, clip_norm)
+            optimizer.step([network.flat_params], [trainer.flat_grads])
+            size = min(start + batch_size, n_samples) - start
+            accumulated += value * size
+            seen += size
             for callback in batch_callbacks:
                 callback.on_batch_end(log, start // batch_size, n_batches, value)
+            if interrupt is not None and interrupt.requested:
+                interrupted = True
+                break
         history.n_iter += 1
-        history.t += n_samples
+        history.t += seen
         log.epoch = history.n_iter
-        log.loss = accumulated / n_samples
+        log.loss = accumulated / seen
         history.loss_curve.append(log.loss)
         if validate is not None:
             log.validation_score, log.validation_loss = validate()
@@ -170,14 +262,20 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
         optimizer.iteration_ends(history.t)
         # Every callback sees every epoch, even when an earlier one stops.
         stops = [callback.on_epoch_end(log) for callback in callbacks]
-        if any(stops):
+        if any(stops) or interrupted:
             stopped = True
             break
         if incremental:
             break
     for callback in callbacks:
         callback.on_train_end(log)
-    if not stopped and not incremental:
+    if interrupted:
+        warnings.warn(
+            f"Training interrupted by the user in epoch {history.n_iter}, after {seen} of its "
+            f"{n_samples} samples; the model holds the weights of the last completed batch.",
+            UserWarning,
+        )
+    elif not stopped and not incremental:
         warnings.warn(
             f"Stochastic Optimizer: Maximum iterations ({max_iter}) reached and "
             "the optimization hasn't converged yet.",
@@ -186,28 +284,33 @@ def train_stochastic(network, loss, X, Y, sample_weight, *, optimizer, history,
     return history
 
 
-def train_lbfgs(network, loss, X, Y, sample_weight, *, history, alpha, max_iter,
-                max_fun, tol, verbose=False):
-    """Full-batch training with scipy's L-BFGS-B on :func:`objective`.
+def train_lbfgs(trainer, X, Y, sample_weight, *, history, max_iter, max_fun, tol,
+                verbose=False, interrupt=None):
+    """Full-batch training with scipy's L-BFGS-B on :meth:`Trainer.objective`.
 
     The objective is evaluated in the network's dtype and handed to scipy in
     float64. ``history.loss_curve`` receives the loss after every iteration.
+    A requested ``interrupt`` ends the run after the current iteration.
     """
+    network = trainer.network
+
     def fun(theta):
         network.flat_params[:] = theta
-        value = objective(network, loss, X, Y, sample_weight, alpha, training=False)
+        value = trainer.objective(X, Y, sample_weight)
         if not math.isfinite(value):
             raise ValueError(
                 f"The training loss became non-finite ({value}) during L-BFGS; "
                 "the features are probably badly scaled (standardise them)."
             )
-        return value, network.flat_grads.astype(np.float64)
+        return value, trainer.flat_grads.astype(np.float64)
 
     def record(intermediate_result):
         history.n_iter += 1
         history.loss_curve.append(float(intermediate_result.fun))
         if verbose:
             print(f"Iteration {history.n_iter}, loss = {intermediate_result.fun:.8f}")
+        if interrupt is not None and interrupt.requested:
+            raise StopIteration        # scipy returns the current iterate
 
     start = time.perf_counter()
     result = scipy.optimize.minimize(
@@ -226,7 +329,10 @@ def train_lbfgs(network, loss, X, Y, sample_weight, *, history, alpha, max_iter,
     history.best_loss = min(history.best_loss, float(result.fun))
     if verbose:
         print(f"L-BFGS finished in {time.perf_counter() - start:.2f} s: {result.message}")
-    if result.status != 0:
+    if interrupt is not None and interrupt.requested:
+        warnings.warn(f"Training interrupted by the user after {result.nit} L-BFGS "
+                      "iterations; the model holds the last iterate.", UserWarning)
+    elif result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "
             f"(status={result.status}): {result.message}. Increase max_iter "

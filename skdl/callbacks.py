@@ -178,8 +178,9 @@ class EarlyStopping(Callback):
     ``score < best_score + tol``. After more than ``n_iter_no_change`` such
     epochs in a row, the optimizer decides (:meth:`Optimizer.trigger_stopping`):
     stop, or with ``learning_rate="adaptive"`` divide the step by 5 and go on.
-    This is scikit-learn's MLP rule. With validation data, the weights of the
-    best-scoring epoch are restored at the end of training.
+    This is scikit-learn's MLP rule. With validation data, the weights (and
+    running statistics) of the best-scoring epoch are restored at the end of
+    training.
 
     Parameters
     ----------
@@ -197,8 +198,9 @@ class EarlyStopping(Callback):
 
     Attributes
     ----------
-    best_params : ndarray of shape (n_params,) or None
-        Copy of the network's ``flat_params`` at the best validation score.
+    best : tuple or None
+        :meth:`~skdl.network.Sequential.snapshot` of the network (parameters
+        and non-trainable state) at the best validation score.
     """
 
     def __init__(self, tol, n_iter_no_change, use_validation, verbose=False):
@@ -206,7 +208,7 @@ class EarlyStopping(Callback):
         self.n_iter_no_change = n_iter_no_change
         self.use_validation = use_validation
         self.verbose = verbose
-        self.best_params = None
+        self.best = None
 
     def on_epoch_end(self, log):
         history = log.history
@@ -215,7 +217,7 @@ class EarlyStopping(Callback):
             improved = score >= history.best_validation_score + self.tol
             if score > history.best_validation_score:
                 history.best_validation_score = score
-                self.best_params = log.network.flat_params.copy()
+                self.best = log.network.snapshot()
         else:
             improved = log.loss <= history.best_loss - self.tol
         history.best_loss = min(history.best_loss, log.loss)
@@ -233,8 +235,8 @@ class EarlyStopping(Callback):
         return False
 
     def on_train_end(self, log):
-        if self.use_validation and self.best_params is not None:
-            log.network.flat_params[:] = self.best_params
+        if self.use_validation and self.best is not None:
+            log.network.restore(self.best)
 
 
 class SwitchRecorder(Callback):

@@ -10,43 +10,34 @@ The layers live in :mod:`skdl.layers.conv`, :mod:`skdl.layers.pooling` and
 import numbers
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin
+from ._assembly import dense_head, dropout_rates, layer_sizes
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, store_params
 from ._docs import fill_doc
+from ._inputs import ImageAdapter, is_positive_int
 from .activations import HIDDEN_ACTIVATIONS
 from .layers.activation import Activation
+from .layers.batchnorm import BatchNormalization
 from .layers.conv import Conv1D, Conv2D, conv_output_length
-from .layers.dense import Dense
-from .layers.dropout import Dropout
 from .layers.pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D, pool_output_length
-from .layers.reshape import Flatten, Reshape
-from .utils.validation import CLASS_WEIGHT, InstanceOf, Interval, Options
-
-#: Samples per forward pass at prediction time: im2col memory grows with the
-#: batch, so large inputs are predicted in chunks of this many samples.
-PREDICT_CHUNK = 512
+from .layers.reshape import Flatten
+from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Options
 
 _SIZE = InstanceOf(numbers.Integral, tuple, list, description="an int or a tuple of ints")
 
 
-def _is_positive_int(value):
-    return (isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
-            and value >= 1)
-
-
-def _as_tuple(value, name, length, allow_empty=False):
-    """An int or a sequence of positive ints -> a tuple (ints repeated ``length`` times)."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_)):
-        value = (value,) * (length or 1)
-    value = tuple(value)
-    if not all(_is_positive_int(v) for v in value) or (not value and not allow_empty):
-        raise ValueError(f"{name} must be {'a' if not allow_empty else 'a possibly empty'} "
-                         f"tuple of positive ints; got {value!r}.")
-    if length and len(value) != length:
-        raise ValueError(f"{name} must be an int or a tuple of {length} ints for a "
-                         f"{length}-D convolution; got {value!r}.")
-    return tuple(int(v) for v in value)
+def _geometry(value, name, dim):
+    """``kernel_size``, ``stride`` or ``pool_size`` as a tuple of ``dim`` positive ints."""
+    if dim == 1 and not isinstance(value, numbers.Integral):
+        raise ValueError(f"{name} must be an int for a 1-D convolution; got {value!r}.")
+    sizes = layer_sizes(value, name, allow_empty=False)
+    if len(sizes) == 1:
+        sizes = sizes * dim
+    if len(sizes) != dim:
+        raise ValueError(f"{name} must be an int or a tuple of {dim} ints for a "
+                         f"{dim}-D convolution; got {value!r}.")
+    return sizes
 
 
 @fill_doc(solver="adam")
@@ -111,7 +102,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     dropout : float or tuple of float, default=0.0
         Dropout rate after each hidden dense layer (one rate for all, or one
         per layer).
-    conv_dim : {None, 1, 2}, default=None
+{batch_norm}    conv_dim : {None, 1, 2}, default=None
         Dimension of the convolutions. None: 2 for 3-tuple or 2-tuple
         ``input_shape`` and N-D ``X``, 1 for 2-D ``X`` without
         ``input_shape``. Set 1 to read a 2-tuple ``input_shape`` (or 3-D
@@ -133,7 +124,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 {fitted_attributes}
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : the dense network without convolutions.
+    MLPClassifier : The dense network without convolutions.
 
     Notes
     -----
@@ -179,7 +170,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 
     def __init__(self, *, input_shape=None, filters=(8,), kernel_size=3, stride=1,
                  padding="same", pooling="max", pool_size=2, hidden_layer_sizes=(64,),
-                 activation="relu", dropout=0.0, conv_dim=None,
+                 activation="relu", dropout=0.0, batch_norm=False, conv_dim=None,
                  solver="adam", alpha=0.0001, batch_size="auto",
                  learning_rate="constant", learning_rate_init=0.001, power_t=0.5,
                  max_iter=200, shuffle=True, random_state=None, tol=1e-4,
@@ -188,143 +179,45 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
                  class_weight=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.input_shape = input_shape
-        self.filters = filters
-        self.kernel_size = kernel_size
-        self.stride = stride
-        self.padding = padding
-        self.pooling = pooling
-        self.pool_size = pool_size
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.conv_dim = conv_dim
-        self.class_weight = class_weight
+        store_params(self, locals())
 
     # ------------------------------------------------------------ parameters
     def _check_params(self):
         if self.input_shape is not None:
             shape = tuple(self.input_shape)
-            if len(shape) not in (2, 3) or not all(_is_positive_int(d) for d in shape):
+            if len(shape) not in (2, 3) or not all(is_positive_int(d) for d in shape):
                 raise ValueError("input_shape must be None or a tuple of 2 or 3 positive "
                                  f"ints, (C, H, W), (H, W) or (C, L); got {self.input_shape!r}.")
             if len(shape) == 3 and self.conv_dim == 1:
                 raise ValueError(f"conv_dim=1 needs a 2-tuple input_shape (C, L); "
                                  f"got {self.input_shape!r}.")
-        _as_tuple(self.filters, "filters", None)
-        _as_tuple(self.hidden_layer_sizes, "hidden_layer_sizes", None, allow_empty=True)
+        layer_sizes(self.filters, "filters", allow_empty=False)
         for name in ("kernel_size", "stride", "pool_size"):
             value = getattr(self, name)
-            if not isinstance(value, numbers.Integral):
-                _as_tuple(value, name, 2)
-            elif not _is_positive_int(value):
-                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+            _geometry(value, name, 1 if isinstance(value, numbers.Integral) else 2)
         self._dropout_rates()
 
     def _dropout_rates(self):
-        n_hidden = len(_as_tuple(self.hidden_layer_sizes, "hidden_layer_sizes", None,
-                                 allow_empty=True))
-        if isinstance(self.dropout, numbers.Real):
-            return (float(self.dropout),) * n_hidden
-        rates = tuple(self.dropout)
-        if len(rates) != n_hidden or not all(
-                isinstance(r, numbers.Real) and not isinstance(r, bool) and 0 <= r < 1
-                for r in rates):
-            raise ValueError(f"dropout must be a float in [0, 1) or one such rate per hidden "
-                             f"layer ({n_hidden}); got {self.dropout!r}.")
-        return tuple(float(r) for r in rates)
+        hidden = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        return dropout_rates(self.dropout, len(hidden), self.solver, "one per hidden layer")
 
-    # ----------------------------------------------------------------- input
-    def _prepare_input(self, X, reset):
-        """Flatten N-D ``X`` (images, sequences) to 2-D rows; check its sample shape."""
-        ndim = getattr(X, "ndim", None)
-        if ndim is None and isinstance(X, (list, tuple)):
-            try:
-                array = np.asarray(X)
-            except (ValueError, TypeError):
-                return X  # ragged or odd input: validate_data gives the error
-            if array.ndim >= 3:
-                X, ndim = array, array.ndim
-        if ndim is None or ndim < 3:
-            if reset:
-                self._fit_sample_shape = None
-            return X
-        if ndim > 4:
-            raise ValueError(f"X must be 2-D (n_samples, n_features), or 3-D/4-D images or "
-                             f"sequences; got an array of shape {X.shape}.")
-        sample_shape = tuple(int(d) for d in X.shape[1:])
-        if reset:
-            self._fit_sample_shape = sample_shape
-        else:
-            check_is_fitted(self)
-            expected = self.input_shape_
-            accepted = {expected}
-            if len(expected) == 3 and expected[0] == 1:
-                accepted.add(expected[1:])
-            if sample_shape not in accepted:
-                raise ValueError(f"X has samples of shape {sample_shape}, but "
-                                 f"{type(self).__name__} was fitted on samples of shape "
-                                 f"{expected}.")
-        # A view for contiguous input; the caller's array is never modified.
-        return X.reshape(X.shape[0], -1)
-
-    def _resolve_input_shape(self, n_features):
-        """The per-sample shape, channels first, and the convolution dimension."""
-        sample = getattr(self, "_fit_sample_shape", None)
-        given = None if self.input_shape is None else tuple(int(d) for d in self.input_shape)
-        if given is None and sample is None:
-            if self.conv_dim == 2:
-                raise ValueError("conv_dim=2 needs input_shape (or N-D X): 2-D X alone is "
-                                 "read as one-channel 1-D signals.")
-            return (1, n_features), 1
-        shape = given if given is not None else sample
-        if len(shape) == 3:
-            if self.conv_dim == 1:
-                raise ValueError(f"conv_dim=1 needs samples of shape (C, L); got {shape}.")
-            canonical, dim = shape, 2
-        else:
-            dim = self.conv_dim or 2
-            canonical = (1,) + shape if dim == 2 else shape
-        if given is not None and sample is not None and sample not in (given, canonical):
-            raise ValueError(f"X has samples of shape {sample}, which does not match "
-                             f"input_shape={self.input_shape!r}.")
-        size = int(np.prod(canonical))
-        if size != n_features:
-            raise ValueError(f"input_shape={self.input_shape!r} holds {size} values per sample, "
-                             f"but X has {n_features} features.")
-        return canonical, dim
+    def _make_input_adapter(self):
+        return ImageAdapter(self.input_shape, self.conv_dim, type(self).__name__)
 
     # --------------------------------------------------------------- network
     def _build_network(self, n_features, n_outputs):
-        canonical, dim = self._resolve_input_shape(n_features)
+        canonical = self._input.resolve(n_features)
+        dim = self._input.conv_dim
         self.input_shape_ = canonical
-        self._conv_dim = dim
         spatial = canonical[1:]
-        size = 2 if dim == 2 else 1
-
-        def geometry(name):
-            value = getattr(self, name)
-            if dim == 1 and not isinstance(value, numbers.Integral):
-                raise ValueError(f"{name} must be an int for a 1-D convolution; got {value!r}.")
-            return _as_tuple(value, name, size)
-
-        kernel, stride, pool = geometry("kernel_size"), geometry("stride"), geometry("pool_size")
+        kernel, stride, pool = (_geometry(getattr(self, name), name, dim)
+                                for name in ("kernel_size", "stride", "pool_size"))
         conv_cls = Conv2D if dim == 2 else Conv1D
         pool_cls = {("max", 2): MaxPool2D, ("avg", 2): AvgPool2D,
                     ("max", 1): MaxPool1D, ("avg", 1): AvgPool1D}.get((self.pooling, dim))
         unpack = (lambda t: t) if dim == 2 else (lambda t: t[0])
-        layers = [Reshape(canonical, channels_last=True)]
-        for block, n_filters in enumerate(_as_tuple(self.filters, "filters", None)):
+        layers = [self._input.input_layer()]
+        for block, n_filters in enumerate(layer_sizes(self.filters, "filters")):
             out = tuple(conv_output_length(n, k, s, self.padding)[0]
                         for n, k, s in zip(spatial, kernel, stride))
             if min(out) < 1:
@@ -335,9 +228,10 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
                     "kernel_size, fewer blocks or a smaller pool_size.")
             # Sequential.backward stops at the first convolution: only the
             # input Reshape precedes it, so its input gradient is skipped.
-            conv = conv_cls(n_filters, unpack(kernel), unpack(stride), self.padding,
-                            data_format="channels_last")
-            layers.append(conv)
+            layers.append(conv_cls(n_filters, unpack(kernel), unpack(stride), self.padding,
+                                   data_format="channels_last", use_bias=not self.batch_norm))
+            if self.batch_norm:
+                layers.append(BatchNormalization())
             spatial = out
             if pool_cls is None:
                 layers.append(Activation(self.activation))
@@ -350,35 +244,19 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
             else:
                 layers += [Activation(self.activation), pool_layer]
         layers.append(Flatten())
-        gain = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
-        hidden = _as_tuple(self.hidden_layer_sizes, "hidden_layer_sizes", None, allow_empty=True)
-        for units, rate in zip(hidden, self._dropout_rates()):
-            layers += [Dense(units, init_gain=gain), Activation(self.activation)]
-            if rate > 0:
-                layers.append(Dropout(rate))
-        layers.append(Dense(n_outputs, init_gain=gain))
-        return layers
-
-    # ------------------------------------------------------------ prediction
-    def _logits(self, X):
-        """Logits in chunks of ``PREDICT_CHUNK`` samples, bounding im2col memory."""
-        check_is_fitted(self)
-        X = self._prepare_input(X, reset=False)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        X = X.astype(self.network_.dtype, copy=False)
-        if X.shape[0] <= PREDICT_CHUNK:
-            return self.network_.forward(X, training=False)
-        return np.concatenate([self.network_.forward(X[start:start + PREDICT_CHUNK])
-                               for start in range(0, X.shape[0], PREDICT_CHUNK)])
+        hidden = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        return layers + dense_head(hidden, n_outputs, self.activation, self._dropout_rates(),
+                                   batch_norm=self.batch_norm)
 
     @property
     def conv_coefs_(self):
         """Filters of the convolution blocks (views of ``network_``)."""
         check_is_fitted(self)
-        return [layer.W for layer in self.network_.layers_of_type(Conv2D)]
+        return [layer.parameters()["W"] for layer in self.network_.layers_of_type(Conv2D)]
 
     @property
     def conv_intercepts_(self):
-        """Biases of the convolution blocks (views of ``network_``)."""
+        """Biases of the convolution blocks (views of ``network_``); zeros with batch_norm."""
         check_is_fitted(self)
-        return [layer.b for layer in self.network_.layers_of_type(Conv2D)]
+        return [layer.parameters().get("b", np.zeros(layer.filters, dtype=self.network_.dtype))
+                for layer in self.network_.layers_of_type(Conv2D)]

@@ -10,20 +10,22 @@ or second-order solvers (see the user guide for the correspondence of
 
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._assembly import dense_head
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin, store_params
 from ._docs import fill_doc
-from .layers import Dense
 from .utils.validation import CLASS_WEIGHT
 
 
 class _LinearModel(BaseNeuralEstimator):
     """One dense layer; ``coef_``/``intercept_`` in scikit-learn's layout."""
 
-    #: Glorot gain of the single layer (2 for sigmoid outputs, as scikit-learn).
-    _init_gain = 6.0
+    _default_overrides = {"solver": "lbfgs"}
+    #: Activation whose initialisation gain the single layer uses (scikit-learn
+    #: uses the logistic gain for sigmoid outputs).
+    _gain_activation = "identity"
 
     def _build_network(self, n_features, n_outputs):
-        return [Dense(n_outputs, init_gain=self._init_gain)]
+        return dense_head((), n_outputs, self._gain_activation, ())
 
     @property
     def coef_(self):
@@ -87,22 +89,13 @@ class LinearRegression(NeuralRegressorMixin, _LinearModel):
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
+        store_params(self, locals())
 
 
 class _LinearClassifier(NeuralClassifierMixin, _LinearModel):
     """A linear classifier: the shared parameters plus ``class_weight``."""
 
-    _init_gain = 2.0
+    _gain_activation = "logistic"
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "class_weight": CLASS_WEIGHT,
@@ -116,17 +109,7 @@ class _LinearClassifier(NeuralClassifierMixin, _LinearModel):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
                  class_weight=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.class_weight = class_weight
+        store_params(self, locals())
 
 
 @fill_doc(solver="lbfgs")

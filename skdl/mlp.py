@@ -16,14 +16,16 @@ import numbers
 
 import numpy as np
 
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._assembly import dense_head, dropout_rates, layer_sizes
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin, store_params
 from ._docs import fill_doc
 from .activations import HIDDEN_ACTIVATIONS
-from .layers import Activation, Dense, Dropout
-from .utils.validation import CLASS_WEIGHT, InstanceOf, Interval, Options
+from .layers import Activation
+from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Options
+
 
 class _BaseMLP(BaseNeuralEstimator):
-    """Hidden layers, dropout, and access to hidden activations."""
+    """Hidden layers, dropout, batch normalisation, and access to hidden activations."""
 
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
@@ -32,49 +34,21 @@ class _BaseMLP(BaseNeuralEstimator):
         "activation": [Options(*HIDDEN_ACTIVATIONS)],
         "dropout": [Interval(numbers.Real, 0, 1, closed="left"),
                     InstanceOf(list, tuple, np.ndarray, description="array-like")],
+        "batch_norm": [BOOLEAN],
     }
 
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        return [int(sizes)] if isinstance(sizes, numbers.Integral) else [int(s) for s in sizes]
-
-    def _dropout_rates(self):
-        n_hidden = len(self._hidden_sizes())
-        if isinstance(self.dropout, numbers.Real):
-            return [float(self.dropout)] * n_hidden
-        return [float(rate) for rate in self.dropout]
-
     def _check_params(self):
-        sizes = self.hidden_layer_sizes
-        if not isinstance(sizes, numbers.Integral):
-            if any(not isinstance(s, numbers.Integral) or isinstance(s, bool) or s < 1
-                   for s in sizes):
-                raise ValueError("hidden_layer_sizes must be > 0 integers, "
-                                 f"got {sizes!r}.")
-        rates = self._dropout_rates()
-        if len(rates) != len(self._hidden_sizes()):
-            raise ValueError(f"dropout has {len(rates)} rates but there are "
-                             f"{len(self._hidden_sizes())} hidden layers.")
-        if any(not 0 <= rate < 1 for rate in rates):
-            raise ValueError(f"dropout rates must be in [0, 1), got {self.dropout!r}.")
-        if self.solver == "lbfgs" and any(rates):
-            raise ValueError("dropout makes the loss random, which L-BFGS cannot "
-                             "minimise; use a stochastic solver with dropout.")
+        sizes = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        dropout_rates(self.dropout, len(sizes), self.solver, "one per hidden layer")
 
     def _build_network(self, n_features, n_outputs):
-        # scikit-learn's Glorot gain: 2 for logistic units, 6 otherwise.
-        gain = 2.0 if self.activation in ("logistic", "sigmoid") else 6.0
-        layers = []
-        for units, rate in zip(self._hidden_sizes(), self._dropout_rates()):
-            layers += [Dense(units, init_gain=gain), Activation(self.activation)]
-            if rate > 0:
-                layers.append(Dropout(rate))
-        layers.append(Dense(n_outputs, init_gain=gain))
-        return layers
+        sizes = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        rates = dropout_rates(self.dropout, len(sizes), self.solver, "one per hidden layer")
+        return dense_head(sizes, n_outputs, self.activation, rates, batch_norm=self.batch_norm)
 
     def _set_fitted_attributes(self):
         super()._set_fitted_attributes()
-        self.n_layers_ = len(self._hidden_sizes()) + 2
+        self.n_layers_ = len(layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")) + 2
 
     def hidden_activations(self, X, layer=-1):
         """Activations of a hidden layer: the features the network has learned.
@@ -93,12 +67,8 @@ class _BaseMLP(BaseNeuralEstimator):
         """
         X = self._validated_input(X)
         target = self.network_.layers_of_type(Activation)[layer]
-        for current in self.network_.layers:
-            X = current.forward(X, training=False)
-            if current is target:
-                # Copy: the next layer of a later call could reuse this buffer.
-                return X.copy()
-        raise AssertionError("the hidden layer is not part of the network")
+        stop = next(i for i, current in enumerate(self.network_.layers) if current is target)
+        return self.network_.forward(X, stop=stop + 1)
 
 
 @fill_doc()
@@ -116,7 +86,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
 
     Parameters
     ----------
-{mlp_parameters}{training_parameters}{dropout}{class_weight}
+{mlp_parameters}{training_parameters}{dropout}{batch_norm}{class_weight}
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
@@ -153,21 +123,8 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
-                 dropout=0.0, class_weight=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
-        self.class_weight = class_weight
+                 dropout=0.0, batch_norm=False, class_weight=None):
+        store_params(self, locals())
 
 
 @fill_doc()
@@ -181,7 +138,7 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
 
     Parameters
     ----------
-{mlp_parameters}{training_parameters}{dropout}
+{mlp_parameters}{training_parameters}{dropout}{batch_norm}
     Attributes
     ----------
     n_layers_ : int
@@ -211,17 +168,5 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
-                 dropout=0.0):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.dropout = dropout
+                 dropout=0.0, batch_norm=False):
+        store_params(self, locals())

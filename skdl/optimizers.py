@@ -55,6 +55,13 @@ class Optimizer:
         self.power_t = power_t
         self.t = 0
         self._state = None
+        self._work = {}
+
+    def __getstate__(self):
+        # Work buffers are scratch, not state: a pickle holds the moments only.
+        state = self.__dict__.copy()
+        state["_work"] = {}
+        return state
 
     def step(self, params, grads):
         """Update every array of ``params`` in place from ``grads``.
@@ -256,18 +263,20 @@ class Adam(Optimizer):
         self.epsilon = epsilon
 
     def _init_state(self, param):
-        # "scratch" holds the step: no allocation in the per-batch update.
-        return {"m": np.zeros_like(param), "v": np.zeros_like(param),
-                "scratch": np.empty_like(param)}
+        return {"m": np.zeros_like(param), "v": np.zeros_like(param)}
 
     def _adam_step(self, grad, state):
         """Update the moments in ``state``; return the Adam step (to add).
 
-        The step lives in a reused buffer: add it to the parameters before
-        the next call.
+        The step lives in a reused work buffer (no allocation in the
+        per-batch update; not pickled): add it to the parameters before the
+        next call.
         """
         kind = grad.dtype.type
-        m, v, step = state["m"], state["v"], state["scratch"]
+        m, v = state["m"], state["v"]
+        step = self._work.get(id(m))
+        if step is None:
+            step = self._work[id(m)] = np.empty_like(grad)
         np.multiply(grad, kind(1.0 - self.beta_1), out=step)
         m *= kind(self.beta_1)
         m += step

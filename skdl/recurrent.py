@@ -28,15 +28,13 @@ Inputs
 
 import numbers
 
-import numpy as np
-
-from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin
+from ._assembly import dense_head, dropout_rates, layer_sizes
+from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin, store_params
 from ._docs import fill_doc
+from ._inputs import SequenceAdapter, TokenAdapter, is_positive_int
 from .activations import HIDDEN_ACTIVATIONS
-from .layers import Activation, Dense, Dropout
 from .layers.embedding import Embedding
 from .layers.recurrent import LSTM, Bidirectional, SimpleRNN
-from .layers.sequence import SequenceInput
 from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Options
 
 RNN_PARAMETERS = """\
@@ -89,24 +87,6 @@ def rnn_fill_doc(cell_doc):
     return decorate
 
 
-def _is_sequence_list(X, ndim):
-    """True for a non-empty list/tuple whose items all have ``ndim`` dimensions."""
-    if not isinstance(X, (list, tuple)) or len(X) == 0:
-        return False
-    try:
-        return all(np.ndim(item) == ndim for item in X)
-    except ValueError:          # ragged nested lists
-        return False
-
-
-def _pad(sequences, T, d, dtype):
-    """Stack ``(T_i, d)`` arrays into zeros of shape (n, T, d) (padding at the end)."""
-    padded = np.zeros((len(sequences), T, d), dtype=dtype)
-    for row, seq in zip(padded, sequences):
-        row[:seq.shape[0]] = seq
-    return padded
-
-
 class _BaseRNN(BaseNeuralEstimator):
     """Network construction and input handling of the recurrent estimators."""
 
@@ -137,171 +117,29 @@ class _BaseRNN(BaseNeuralEstimator):
         """Read by the shared training loop: gradient-norm clipping threshold."""
         return self.clip_norm
 
-    def _recurrent_sizes(self):
-        sizes = self.recurrent_layer_sizes
-        return (sizes,) if isinstance(sizes, numbers.Integral) else tuple(sizes)
-
     def _dropout_rates(self):
-        n_rates = 1 + len(self.hidden_layer_sizes)
-        if isinstance(self.dropout, numbers.Real):
-            return (float(self.dropout),) * n_rates
-        return tuple(self.dropout)
+        hidden = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        return dropout_rates(self.dropout, 1 + len(hidden), self.solver,
+                             "the recurrent output and each hidden layer")
 
     def _check_params(self):
-        def positive_ints(value):
-            return all(isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1
-                       for v in value)
-
-        sizes = self._recurrent_sizes()
-        if len(sizes) == 0 or not positive_ints(sizes):
-            raise ValueError("recurrent_layer_sizes must be a positive int or a non-empty "
-                             f"tuple of positive ints, got {self.recurrent_layer_sizes!r}.")
-        if not positive_ints(self.hidden_layer_sizes):
-            raise ValueError("hidden_layer_sizes must be a tuple of positive ints, got "
-                             f"{self.hidden_layer_sizes!r}.")
+        layer_sizes(self.recurrent_layer_sizes, "recurrent_layer_sizes", allow_empty=False)
         if self.input_shape is not None:
             shape = tuple(self.input_shape)
-            if len(shape) != 2 or not positive_ints(shape):
+            if len(shape) != 2 or not all(is_positive_int(v) for v in shape):
                 raise ValueError("input_shape must be a pair (T, d) of positive ints, got "
                                  f"{self.input_shape!r}.")
             if self.embedding_dim is not None and shape[1] != 1:
                 raise ValueError("With embedding_dim, each step is one token id: input_shape "
                                  f"must be (T, 1), got {self.input_shape!r}.")
-        rates = self._dropout_rates()
-        if len(rates) != 1 + len(self.hidden_layer_sizes) or not all(
-                isinstance(r, numbers.Real) and 0 <= r < 1 for r in rates):
-            raise ValueError("dropout must be a float in [0, 1) or one such rate for the "
-                             "recurrent output and each hidden layer "
-                             f"({1 + len(self.hidden_layer_sizes)} values), got {self.dropout!r}.")
+        self._dropout_rates()
 
-    # ---------------------------------------------------------------- input
-    def _prepare_input(self, X, reset):
-        """Variable-length lists and 3-D arrays -> the 2-D layout (see module docstring)."""
-        if reset:
-            self._lengths_column = False
-            self._seen_shape = None
+    def _make_input_adapter(self):
         if self.embedding_dim is not None:
-            return self._prepare_tokens(X, reset)
-        if _is_sequence_list(X, 2):
-            return self._prepare_list(X, reset)
-        ndim = self._ndim(X)
-        if ndim == 3:
-            X = np.asarray(X)
-            n, T, d = X.shape
-            if reset:
-                self._seen_shape = (T, d)
-            elif (T, d) != self.sequence_shape_:
-                raise ValueError(f"X has sequences of shape {(T, d)}, but "
-                                 f"{type(self).__name__} was fitted on sequences of "
-                                 f"shape {self.sequence_shape_}.")
-            X = X.reshape(n, T * d)
-            ndim = 2
-        if not reset and ndim == 2 and self._lengths_column:
-            X = np.asarray(X)
-            if X.shape[1] != np.prod(self.sequence_shape_):
-                return X                 # validate_data reports the wrong width
-            X = np.hstack([np.full((X.shape[0], 1), self.sequence_shape_[0], dtype=X.dtype), X])
-        return X
-
-    @staticmethod
-    def _ndim(X):
-        """Dimensions of ``X`` without converting array-likes that resist it."""
-        if isinstance(X, np.ndarray):
-            return X.ndim
-        if isinstance(X, (list, tuple)):
-            try:
-                return np.asarray(X).ndim
-            except ValueError:           # ragged: validate_data explains
-                return None
-        # DataFrames and other array-likes: 2-D tables as far as we are concerned.
-        return getattr(X, "ndim", 2)
-
-    def _prepare_list(self, X, reset):
-        sequences = [np.asarray(seq) for seq in X]
-        dtype = np.result_type(*sequences)
-        if dtype.kind not in "biuf":
-            raise ValueError("The sequences must hold numbers; got an array of dtype "
-                             f"{dtype}.")
-        dtype = np.float32 if dtype == np.float32 else np.float64
-        dims = {seq.shape[1] for seq in sequences}
-        lengths = np.array([seq.shape[0] for seq in sequences])
-        if len(dims) != 1:
-            raise ValueError(f"All sequences must have the same number of features per step; "
-                             f"got {sorted(dims)}.")
-        (d,) = dims
-        if reset:
-            T = int(lengths.max()) if self.input_shape is None else int(self.input_shape[0])
-            self._seen_shape = (T, d)
-            self._lengths_column = True
-        else:
-            T = self.sequence_shape_[0]
-            if d != self.sequence_shape_[1]:
-                raise ValueError(f"The sequences have {d} features per step, but "
-                                 f"{type(self).__name__} was fitted with "
-                                 f"{self.sequence_shape_[1]}.")
-        if lengths.max() > T:
-            raise ValueError(f"A sequence has {lengths.max()} steps, more than the "
-                             f"{T} steps the model reads (input_shape or the longest "
-                             "training sequence).")
-        padded = _pad(sequences, T, d, dtype).reshape(len(sequences), T * d)
-        if not self._lengths_column:
-            if (lengths != T).any():
-                raise ValueError(f"{type(self).__name__} was fitted on sequences of fixed "
-                                 f"length {T}; variable-length input needs a model fitted "
-                                 "on a list of sequences.")
-            return padded
-        return np.hstack([lengths[:, None].astype(dtype), padded])
-
-    def _prepare_tokens(self, X, reset):
-        """Token ids: pad a ragged list with 0, check ids are integers >= 0."""
-        if _is_sequence_list(X, 1):
-            sequences = [np.asarray(seq) for seq in X]
-            if len({len(seq) for seq in sequences}) > 1:
-                if reset:
-                    T = max(len(seq) for seq in sequences)
-                else:
-                    T = self.sequence_shape_[0]
-                if max(len(seq) for seq in sequences) > T:
-                    raise ValueError(f"A token sequence is longer than the {T} steps the "
-                                     "model was fitted on.")
-                dtype = np.result_type(*sequences)
-                if dtype.kind not in "biuf":
-                    raise ValueError(f"Token ids must be integers; got dtype {dtype}.")
-                X = _pad([seq[:, None] for seq in sequences], T, 1, dtype)[:, :, 0]
-        try:
-            ids = np.asarray(X)
-        except ValueError:
-            return X
-        if ids.dtype.kind in "biuf" and ids.size:
-            finite = ids[np.isfinite(ids)] if ids.dtype.kind == "f" else ids
-            if (finite < 0).any() or (finite != np.floor(finite)).any():
-                raise ValueError("With embedding_dim, X must hold non-negative integer token "
-                                 "ids (0 = padding, 1 = unknown).")
-            if reset:
-                self._n_tokens = max(2, int(finite.max()) + 1 if finite.size else 2)
-            if ids.ndim == 3 and ids.shape[2] == 1:
-                return ids[:, :, 0]
-        return X
+            return TokenAdapter(type(self).__name__)
+        return SequenceAdapter(self.input_shape, type(self).__name__)
 
     # -------------------------------------------------------------- network
-    def _sequence_shape(self, n_features):
-        if self.embedding_dim is not None:
-            shape = (n_features, 1)
-        elif self._seen_shape is not None:
-            shape = self._seen_shape
-        elif self.input_shape is not None:
-            shape = tuple(int(v) for v in self.input_shape)
-        else:
-            shape = (n_features, 1)
-        if self.input_shape is not None and tuple(self.input_shape) != shape:
-            raise ValueError(f"input_shape={tuple(self.input_shape)} does not match the "
-                             f"sequences in X, of shape {shape}.")
-        expected = shape[0] * shape[1] + int(self._lengths_column)
-        if expected != n_features:
-            raise ValueError(f"input_shape={shape} needs {expected} features per row, but X "
-                             f"has {n_features}.")
-        return shape
-
     def _make_cell(self, units, return_sequences):
         if self._cell == "lstm":
             return LSTM(units, peephole=getattr(self, "peephole", False),
@@ -309,26 +147,24 @@ class _BaseRNN(BaseNeuralEstimator):
         return SimpleRNN(units, feedback=self._cell, return_sequences=return_sequences)
 
     def _build_network(self, n_features, n_outputs):
-        self.sequence_shape_ = self._sequence_shape(n_features)
+        self.sequence_shape_ = self._input.resolve(n_features)
+        if self.input_shape is not None and tuple(self.input_shape) != self.sequence_shape_:
+            raise ValueError(f"input_shape={tuple(self.input_shape)} does not match the "
+                             f"sequences in X, of shape {self.sequence_shape_}.")
         if self.embedding_dim is not None:
-            layers = [Embedding(self._n_tokens, self.embedding_dim)]
+            layers = [Embedding(self._input.n_tokens, self.embedding_dim)]
         else:
-            layers = [SequenceInput(self.sequence_shape_, lengths=self._lengths_column)]
-        sizes = self._recurrent_sizes()
+            layers = [self._input.input_layer()]
+        sizes = layer_sizes(self.recurrent_layer_sizes, "recurrent_layer_sizes")
         for k, units in enumerate(sizes):
             # Sequential.backward skips the input gradient of the first layer
             # with parameters: the first recurrent layer, or the Embedding.
             cell = self._make_cell(units, k < len(sizes) - 1)
             layers.append(Bidirectional(cell) if self.bidirectional else cell)
         rates = self._dropout_rates()
-        if rates[0]:
-            layers.append(Dropout(rates[0]))
-        for units, rate in zip(self.hidden_layer_sizes, rates[1:]):
-            layers += [Dense(units), Activation(self.activation)]
-            if rate:
-                layers.append(Dropout(rate))
-        layers.append(Dense(n_outputs))
-        return layers
+        hidden = layer_sizes(self.hidden_layer_sizes, "hidden_layer_sizes")
+        return layers + dense_head(hidden, n_outputs, self.activation, rates[1:],
+                                   input_dropout=rates[0])
 
 
 @rnn_fill_doc(CELL_PARAMETER)
@@ -383,26 +219,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
                  class_weight=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.input_shape = input_shape
-        self.cell = cell
-        self.recurrent_layer_sizes = recurrent_layer_sizes
-        self.bidirectional = bidirectional
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.embedding_dim = embedding_dim
-        self.clip_norm = clip_norm
-        self.dropout = dropout
-        self.class_weight = class_weight
+        store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
@@ -468,26 +285,7 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
                  class_weight=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.input_shape = input_shape
-        self.recurrent_layer_sizes = recurrent_layer_sizes
-        self.bidirectional = bidirectional
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.embedding_dim = embedding_dim
-        self.clip_norm = clip_norm
-        self.dropout = dropout
-        self.peephole = peephole
-        self.class_weight = class_weight
+        store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
@@ -538,25 +336,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.input_shape = input_shape
-        self.cell = cell
-        self.recurrent_layer_sizes = recurrent_layer_sizes
-        self.bidirectional = bidirectional
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.embedding_dim = embedding_dim
-        self.clip_norm = clip_norm
-        self.dropout = dropout
+        store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
@@ -607,25 +387,7 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
-        super().__init__(
-            solver=solver, alpha=alpha, batch_size=batch_size,
-            learning_rate=learning_rate, learning_rate_init=learning_rate_init,
-            power_t=power_t, max_iter=max_iter, shuffle=shuffle,
-            random_state=random_state, tol=tol, verbose=verbose,
-            warm_start=warm_start, momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum, early_stopping=early_stopping,
-            validation_fraction=validation_fraction, beta_1=beta_1, beta_2=beta_2,
-            epsilon=epsilon, n_iter_no_change=n_iter_no_change, max_fun=max_fun,
-            rho=rho, dtype=dtype)
-        self.input_shape = input_shape
-        self.recurrent_layer_sizes = recurrent_layer_sizes
-        self.bidirectional = bidirectional
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.embedding_dim = embedding_dim
-        self.clip_norm = clip_norm
-        self.dropout = dropout
-        self.peephole = peephole
+        store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,

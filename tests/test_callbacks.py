@@ -11,6 +11,12 @@ class _FakeNetwork:
     def __init__(self):
         self.flat_params = np.zeros(2)
 
+    def snapshot(self):
+        return self.flat_params.copy()
+
+    def restore(self, snapshot):
+        self.flat_params[:] = snapshot
+
 
 class _FakeOptimizer:
     def trigger_stopping(self, msg, verbose):

@@ -9,7 +9,7 @@ import skdl
 
 ESTIMATORS = [
     skdl.ConvNetClassifier(),
-    skdl.ConvNetClassifier(filters=(4, 4), pooling="avg"),
+    skdl.ConvNetClassifier(filters=(4, 4), pooling="avg", batch_norm=True),
     skdl.GaussianClassifier(),
     skdl.GaussianClassifier(covariance="shared"),
     skdl.GaussianClassifier(covariance="diagonal"),
@@ -17,7 +17,9 @@ ESTIMATORS = [
     skdl.LogisticRegression(),
     skdl.SoftmaxClassifier(),
     skdl.MLPClassifier(),
+    skdl.MLPClassifier(batch_norm=True),
     skdl.MLPRegressor(),
+    skdl.MLPRegressor(batch_norm=True),
     skdl.RNNClassifier(),
     skdl.RNNClassifier(cell="jordan"),
     skdl.RNNClassifier(cell="lstm"),

@@ -11,12 +11,12 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import skdl.convnet
+import skdl.network
+from reference_layers import conv2d_reference, pool2d_reference
 from skdl.convnet import ConvNetClassifier
-from skdl.layers.conv import Conv1D, Conv2D, conv2d_reference
-from skdl.layers.pooling import pool2d_reference
+from skdl.layers.conv import Conv1D, Conv2D
 from skdl.utils.gradient_check import numerical_gradient, relative_error
-from skdl._training import objective
+from skdl._training import Trainer
 from skdl.losses import LOSSES
 
 
@@ -141,11 +141,10 @@ def test_network_gradient_matches_finite_differences(rng, pooling):
                             random_state=0).fit(X, y)
     network = clf.network_
     Y = np.eye(3)[y]
-    loss = LOSSES["log_loss"]
-    objective(network, loss, X, Y, None, alpha=0.0)
-    analytic = network.flat_grads.copy()
-    numeric = numerical_gradient(lambda: objective(network, loss, X, Y, None, alpha=0.0),
-                                 network.flat_params)
+    trainer = Trainer(network, LOSSES["log_loss"], alpha=0.0)
+    trainer.objective(X, Y, None)
+    analytic = trainer.flat_grads.copy()
+    numeric = numerical_gradient(lambda: trainer.objective(X, Y, None), network.flat_params)
     assert relative_error(analytic, numeric) < 1e-7
 
 
@@ -166,7 +165,8 @@ def test_prediction_in_chunks_equals_one_pass(digits, monkeypatch):
     clf = ConvNetClassifier(input_shape=(8, 8), filters=(3,), max_iter=2,
                             random_state=0).fit(X_train, y_train)
     whole = clf.predict_proba(X_test)
-    monkeypatch.setattr(skdl.convnet, "PREDICT_CHUNK", 7)
+    monkeypatch.setattr(skdl.network, "INFERENCE_BUDGET", 7 * 8 * 1000)
+    assert clf.network_.chunk_rows(X_test) < 20
     np.testing.assert_allclose(clf.predict_proba(X_test), whole, rtol=1e-12)
 
 
@@ -235,9 +235,9 @@ def test_first_convolution_skips_its_input_gradient(digits, monkeypatch):
     seen = []
     original = Conv2D.backward
 
-    def spy(self, dY, input_grad=True):
+    def spy(self, dY, cache, grads, input_grad=True):
         seen.append(input_grad)
-        return original(self, dY, input_grad)
+        return original(self, dY, cache, grads, input_grad)
 
     monkeypatch.setattr(Conv2D, "backward", spy)
     ConvNetClassifier(input_shape=(8, 8), filters=(2, 2), max_iter=1,

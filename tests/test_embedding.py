@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from reference_layers import train_pass
 from skdl.layers.embedding import Embedding
 from skdl.layers.recurrent import LSTM
 from skdl.utils.gradient_check import numerical_gradient, relative_error
@@ -21,25 +22,25 @@ def test_lookup_is_one_hot_times_matrix_and_time_major():
     Y, valid = layer.forward(ids)
     assert Y.shape == (4, 2, 3) and valid is None
     one_hot = np.eye(6)[ids.astype(int)]                 # (n, T, n_tokens)
-    assert_allclose(Y, np.einsum("ntk,kd->tnd", one_hot, layer.E))
+    assert_allclose(Y, np.einsum("ntk,kd->tnd", one_hot, layer.parameters()["E"]))
 
 
 def test_padding_row_is_zero_masked_and_gets_no_gradient():
     layer = built()
-    assert_allclose(layer.E[0], 0.0)
+    assert_allclose(layer.parameters()["E"][0], 0.0)
     ids = np.array([[2, 3, 0, 0], [4, 0, 0, 0]], dtype=float)
     Y, valid = layer.forward(ids)
     assert valid[:, :, 0].T.tolist() == [[True, True, False, False],
                                          [True, False, False, False]]
-    layer.backward(np.ones_like(Y))
-    assert_allclose(layer.dE[0], 0.0)
+    *_, grads, _ = train_pass(layer, ids, np.ones_like(Y))
+    assert_allclose(grads["E"][0], 0.0)
 
 
 def test_unseen_ids_read_as_unknown():
     layer = built(n_tokens=5)
     Y, _ = layer.forward(np.array([[7.0, 4.0, 1.0, 9.0]]))
-    assert_allclose(Y[0, 0], layer.E[1])
-    assert_allclose(Y[3, 0], layer.E[1])
+    assert_allclose(Y[0, 0], layer.parameters()["E"][1])
+    assert_allclose(Y[3, 0], layer.parameters()["E"][1])
 
 
 def test_gradient_is_scatter_add_and_matches_finite_differences():
@@ -50,10 +51,10 @@ def test_gradient_is_scatter_add_and_matches_finite_differences():
     def loss():
         return float(np.sum(layer.forward(ids)[0] * R))
 
-    layer.forward(ids)
-    assert layer.backward(R.copy()) is None
-    analytic = layer.dE.copy()
-    numeric = numerical_gradient(loss, layer.E)
+    _, dX, grads, _ = train_pass(layer, ids, R.copy())
+    assert dX is None
+    analytic = grads["E"]
+    numeric = numerical_gradient(loss, layer.parameters()["E"])
     numeric[0] = 0.0                          # padding row is frozen
     assert relative_error(analytic, numeric) < 1e-8
     assert_allclose(analytic[2], R[0, 0] + R[2, 0] + R[0, 1])
@@ -66,12 +67,14 @@ def test_embedding_into_lstm_gradient():
     R = np.random.default_rng(2).standard_normal((2, 2))
 
     def loss():
-        return float(np.sum(lstm.forward(emb.forward(ids), training=True) * R))
+        return float(np.sum(lstm.forward(emb.forward(ids)) * R))
 
-    loss()
-    emb.backward(lstm.backward(R.copy()))
-    analytic = emb.dE.copy()
-    numeric = numerical_gradient(loss, emb.E)
+    emb_out, _, _, emb_cache = train_pass(emb, ids)
+    _, dX, _, _ = train_pass(lstm, emb_out, R.copy())
+    grads = {"E": np.zeros_like(emb.parameters()["E"])}
+    emb.backward(dX, emb_cache, grads)
+    analytic = grads["E"]
+    numeric = numerical_gradient(loss, emb.parameters()["E"])
     numeric[0] = 0.0
     assert relative_error(analytic, numeric) < 1e-7
 

@@ -1,7 +1,12 @@
+"""Dense, Activation and Dropout under the layer contract."""
+
+import pickle
+
 import numpy as np
 import pytest
 
-from skdl.layers import Dense, Dropout, glorot_uniform
+from reference_layers import train_pass
+from skdl.layers import Activation, Dense, Dropout, glorot_uniform
 from skdl.utils.gradient_check import check_layer_gradients
 
 
@@ -12,19 +17,47 @@ def test_dense_gradients_match_finite_differences(rng):
     assert max(errors.values()) < 1e-8, errors
 
 
+def test_dense_without_bias_gradients(rng):
+    layer = Dense(4, use_bias=False)
+    layer.build((3,), rng, np.float64)
+    assert list(layer.parameters()) == ["W"]
+    errors = check_layer_gradients(layer, rng.standard_normal((5, 3)), rng)
+    assert max(errors.values()) < 1e-8, errors
+
+
 def test_dense_forward_is_affine(rng):
     layer = Dense(2)
     assert layer.build((3,), rng, np.float64) == (2,)
     X = rng.standard_normal((4, 3))
-    np.testing.assert_allclose(layer.forward(X), X @ layer.W + layer.b)
+    params = layer.parameters()
+    np.testing.assert_allclose(layer.forward(X), X @ params["W"] + params["b"])
 
 
 def test_dense_skips_input_gradient_when_not_needed(rng):
     layer = Dense(2)
     layer.build((3,), rng, np.float64)
-    layer.forward(rng.standard_normal((4, 3)))
-    assert layer.backward(np.ones((4, 2)), input_grad=False) is None
-    np.testing.assert_allclose(layer.db, [4.0, 4.0])
+    _, dX, grads, _ = train_pass(layer, rng.standard_normal((4, 3)), np.ones((4, 2)),
+                                 input_grad=False)
+    assert dX is None
+    np.testing.assert_allclose(grads["b"], [4.0, 4.0])
+
+
+@pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu", "leaky_relu"])
+def test_activation_layer_gradients(rng, name):
+    layer = Activation(name)
+    layer.build((4,), rng, np.float64)
+    X = rng.standard_normal((6, 4))
+    X[np.abs(X) < 1e-3] = 0.5              # away from ReLU's kink
+    errors = check_layer_gradients(layer, X, rng)
+    assert errors["X"] < 1e-7, errors
+
+
+@pytest.mark.parametrize("layer", [Dense(3), Activation("tanh"), Dropout(0.5)])
+def test_inference_writes_nothing_to_the_layer(rng, layer):
+    layer.build((4,), rng, np.float64)
+    before = pickle.dumps(layer)
+    layer.forward(rng.standard_normal((5, 4)))
+    assert pickle.dumps(layer) == before
 
 
 def test_glorot_uniform_bounds_and_reproducibility():
@@ -39,14 +72,14 @@ def test_dropout_is_identity_at_prediction(rng):
     layer = Dropout(0.5)
     layer.build((10,), rng, np.float64)
     X = rng.standard_normal((3, 10))
-    assert layer.forward(X, training=False) is X
+    assert layer.forward(X) is X
 
 
 def test_inverted_dropout_keeps_the_expected_activation(rng):
     layer = Dropout(0.3)
     layer.build((1000,), rng, np.float64)
     X = np.ones((200, 1000))
-    Y = layer.forward(X, training=True)
+    Y, *_ = train_pass(layer, X, rng=rng)
     kept = Y > 0
     assert kept.mean() == pytest.approx(0.7, abs=0.01)
     np.testing.assert_allclose(Y[kept], 1 / 0.7)
@@ -57,10 +90,17 @@ def test_dropout_backward_uses_the_forward_mask(rng):
     layer = Dropout(0.5)
     layer.build((8,), rng, np.float64)
     X = rng.standard_normal((4, 8))
-    Y = layer.forward(X, training=True)
-    dX = layer.backward(np.ones_like(X))
+    Y, dX, _, cache = train_pass(layer, X, np.ones_like(X), rng=rng)
     # dY/dX is the scaled mask, which is Y / X elementwise.
     np.testing.assert_allclose(dX, Y / X)
+    assert "mask" in cache and not vars(layer).keys() - {"rate"}
+
+
+def test_dropout_gradients_match_finite_differences(rng):
+    layer = Dropout(0.4)
+    layer.build((6,), rng, np.float64)
+    errors = check_layer_gradients(layer, rng.standard_normal((5, 6)), rng)
+    assert errors["X"] < 1e-8, errors
 
 
 def test_dropout_equals_classic_scaling_in_expectation(rng):

@@ -6,8 +6,8 @@ import pickle
 import numpy as np
 import pytest
 
-from skdl.layers.pooling import (AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D,
-                                 pool2d_reference)
+from reference_layers import pool2d_reference, train_pass
+from skdl.layers.pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
 from skdl.utils.gradient_check import check_layer_gradients
 
 CASES = [(p, s) for p, s in itertools.product([1, 2, 3, (2, 3)], [None, 1, 2, 3])]
@@ -33,7 +33,8 @@ def test_pool2d_matches_reference_forward_and_backward(rng, cls, mode, pool, str
     expected, backward = pool2d_reference(X, pool, stride, mode)
     np.testing.assert_allclose(_from_layout(Y, fmt), expected, atol=1e-12)
     dY = rng.standard_normal(expected.shape)
-    dX = layer.backward(_layout(dY, fmt).copy())
+    Y_train, dX, _, _ = train_pass(layer, _layout(X, fmt), _layout(dY, fmt).copy())
+    np.testing.assert_array_equal(Y_train, Y)
     np.testing.assert_allclose(_from_layout(dX, fmt), backward(dY), atol=1e-12)
 
 
@@ -53,9 +54,8 @@ def test_max_pool_routes_ties_to_the_first_maximum_only(rng):
     X[0, 0] = 0.0
     layer = MaxPool2D(2)
     layer.build((2, 6, 6), None, np.float64)
-    layer.forward(X)
     dY = rng.standard_normal((2, 2, 3, 3))
-    dX = layer.backward(dY.copy())
+    _, dX, _, _ = train_pass(layer, X, dY.copy())
     _, backward = pool2d_reference(X, 2)
     np.testing.assert_allclose(dX, backward(dY))
     np.testing.assert_allclose(dX[0, 0, ::2, ::2], dY[0, 0])
@@ -67,11 +67,12 @@ def test_max_pool_backward_survives_an_in_place_activation(rng):
     X = rng.standard_normal((2, 4, 4, 3))
     layer = MaxPool2D(2, data_format="channels_last")
     layer.build((4, 4, 3), None, np.float64)
-    Y = layer.forward(X)
-    expected = layer.backward(np.ones_like(Y)).copy()
-    Y = layer.forward(X)
+    Y, expected, _, _ = train_pass(layer, X, np.ones((2, 2, 2, 3)))
+    expected = expected.copy()
+    cache = {}
+    Y = layer.forward(X, cache)
     Y[...] = -7.0
-    np.testing.assert_array_equal(layer.backward(np.ones_like(Y)), expected)
+    np.testing.assert_array_equal(layer.backward(np.ones_like(Y), cache, {}), expected)
 
 
 def test_pooling_keeps_channels_and_leaves_input_untouched(rng):
@@ -80,7 +81,7 @@ def test_pooling_keeps_channels_and_leaves_input_untouched(rng):
     layer = MaxPool2D(3)
     assert layer.build((5, 6, 6), None, np.float64) == (5, 2, 2)
     assert layer.forward(X).shape == (3, 5, 2, 2)
-    layer.backward(np.ones((3, 5, 2, 2)))
+    train_pass(layer, X, np.ones((3, 5, 2, 2)))
     np.testing.assert_array_equal(X, before)
 
 
@@ -93,15 +94,15 @@ def test_pool_larger_than_map_is_an_error():
         MaxPool2D(0).build((1, 4, 4), None, np.float64)
 
 
-def test_pool_pickles_without_its_caches(rng):
+def test_pool_keeps_nothing_of_a_call(rng):
     layer = MaxPool2D(2)
     layer.build((1, 4, 4), None, np.float64)
+    before = pickle.dumps(layer)
     X = rng.standard_normal((2, 1, 4, 4))
-    Y = layer.forward(X).copy()
-    layer.backward(np.ones_like(Y))
-    clone = pickle.loads(pickle.dumps(layer))
-    assert not hasattr(clone, "_X") and not hasattr(clone, "_dX_buffer")
-    np.testing.assert_array_equal(clone.forward(X), Y)
+    Y, _, _, cache = train_pass(layer, X, np.ones((2, 1, 2, 2)))
+    assert "winner" in cache
+    assert pickle.dumps(layer) == before
+    np.testing.assert_array_equal(layer.forward(X), Y)
 
 
 @pytest.mark.parametrize("cls, mode", [(MaxPool1D, "max"), (AvgPool1D, "avg")])
@@ -114,8 +115,8 @@ def test_pool1d_matches_2d_reference_on_height_one_maps(rng, cls, mode, pool, st
                                           None if stride is None else (1, stride), mode)
     np.testing.assert_allclose(layer.forward(X), expected[:, :, 0], atol=1e-12)
     dY = rng.standard_normal(expected.shape)
-    np.testing.assert_allclose(layer.backward(dY[:, :, 0].copy()), backward(dY)[:, :, 0],
-                               atol=1e-12)
+    _, dX, _, _ = train_pass(layer, X, dY[:, :, 0].copy())
+    np.testing.assert_allclose(dX, backward(dY)[:, :, 0], atol=1e-12)
 
 
 def test_max_over_time_pooling(rng):

@@ -1,7 +1,8 @@
 """Tests of skdl.layers.recurrent: reference loops, BPTT gradient checks, masking.
 
-The reference implementations below are deliberately naive: one sequence at
-a time, one step at a time, written from the equations in the docstrings.
+The references (tests/reference_layers.py) are deliberately naive: one
+sequence at a time, one step at a time, written from the equations in the
+docstrings.
 """
 
 import pickle
@@ -10,53 +11,14 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from reference_layers import ref_elman, ref_jordan, ref_lstm, train_pass
 from skdl.layers import Dense
 from skdl.layers.recurrent import LSTM, Bidirectional, SimpleRNN
 from skdl.layers.sequence import SequenceInput
 from skdl.network import Sequential
-from skdl.utils.gradient_check import numerical_gradient, relative_error
+from skdl.utils.gradient_check import check_layer_gradients, numerical_gradient, relative_error
 
 T, N, D, H = 6, 4, 3, 5
-
-
-def sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-# ------------------------------------------------------------ references
-def ref_elman(x, p):
-    h, out = np.zeros(p["U"].shape[0]), []
-    for x_t in x:
-        h = np.tanh(x_t @ p["W"] + h @ p["U"] + p["b"])
-        out.append(h)
-    return np.array(out)
-
-
-def ref_jordan(x, p):
-    y, out = np.zeros(p["U"].shape[0]), []
-    for x_t in x:
-        h = np.tanh(x_t @ p["W"] + y @ p["U"] + p["b"])
-        y = np.tanh(h @ p["V"] + p["c"])
-        out.append(y)
-    return np.array(out)
-
-
-def ref_lstm(x, p):
-    Hn = p["U"].shape[0]
-    P = p.get("P", np.zeros((3, Hn)))
-    h, c, out = np.zeros(Hn), np.zeros(Hn), []
-    for x_t in x:
-        a = x_t @ p["W"] + h @ p["U"] + p["b"]
-        a_o, a_i, a_f, a_g = np.split(a, 4)
-        i = sigmoid(a_i + P[1] * c)
-        f = sigmoid(a_f + P[2] * c)
-        g = np.tanh(a_g)
-        c = f * c + i * g
-        o = sigmoid(a_o + P[0] * c)
-        h = o * np.tanh(c)
-        out.append(h)
-    return np.array(out)
-
 
 CELLS = {
     "elman": (lambda **kw: SimpleRNN(H, **kw), ref_elman),
@@ -66,18 +28,17 @@ CELLS = {
 }
 
 
-def built(cell, seed=0, dtype=np.float64, **kw):
+def built(cell, seed=0, dtype=np.float64, steps=T, **kw):
     layer = CELLS[cell][0](**kw)
-    layer.build((T, D), np.random.default_rng(seed), dtype)
+    layer.build((steps, D), np.random.default_rng(seed), dtype)
     rng = np.random.default_rng(seed + 100)
-    for name in layer.param_names:       # non-trivial values everywhere (biases too)
-        param = getattr(layer, name)
+    for param in layer.parameters().values():   # non-trivial values everywhere (biases too)
         param[...] = 0.5 * rng.standard_normal(param.shape)
     return layer
 
 
 def params(layer):
-    return {name: getattr(layer, name) for name in layer.param_names}
+    return layer.parameters()
 
 
 def data(seed=1, n=N):
@@ -86,6 +47,10 @@ def data(seed=1, n=N):
 
 def lengths_mask(lengths):
     return (np.arange(T)[:, None] < np.asarray(lengths)[None, :])[:, :, None]
+
+
+def output_values(out):
+    return out[0] if isinstance(out, tuple) else out
 
 
 # -------------------------------------------------------------- forward
@@ -104,61 +69,56 @@ def test_forward_matches_reference(cell, reverse):
     assert_allclose(last, Y[0] if reverse else Y[-1], rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("cell", CELLS)
+@pytest.mark.parametrize("sequences", [False, True])
+@pytest.mark.parametrize("masked", [False, True])
+def test_inference_equals_the_training_pass_and_writes_nothing(cell, sequences, masked):
+    """Prediction (no cache; for the LSTM's final state, two rolling steps of
+    work arrays) gives the training pass's outputs and leaves the layer as it was."""
+    layer = built(cell, return_sequences=sequences)
+    X = (data(), lengths_mask([6, 3, 1, 5]) if masked else None)
+    before = pickle.dumps(layer)
+    predicted = output_values(layer.forward(X))
+    trained, *_ = train_pass(layer, X)
+    assert_allclose(predicted, output_values(trained), rtol=1e-13, atol=1e-13)
+    assert pickle.dumps(layer) == before
+
+
 @pytest.mark.parametrize("cell", ["elman", "lstm"])
 def test_float32_close_to_float64(cell):
     X = data()
     y64 = built(cell).forward(X)
     layer32 = built(cell, dtype=np.float32)
-    y32 = layer32.forward(X.astype(np.float32), training=True)
+    y32, *_ = train_pass(layer32, X.astype(np.float32))
     assert y32.dtype == np.float32
     assert_allclose(y32, y64, atol=1e-5)
 
 
 # ------------------------------------------------------------- gradients
-def check_gradients(layer, X, valid, seed=0):
-    """Relative errors of dX and every parameter gradient against central differences."""
-    sequences = layer.return_sequences
-    out = layer.forward((X, valid), training=True)
-    Y = out[0] if sequences else out
-    R = np.random.default_rng(seed).standard_normal(Y.shape)
-
-    def loss():
-        out = layer.forward((X, valid), training=True)
-        return float(np.sum((out[0] if sequences else out) * R))
-
-    layer.forward((X, valid), training=True)
-    dX = layer.backward(R.copy())
-    errors = {"X": relative_error(dX, numerical_gradient(loss, X))}
-    analytic = {name: getattr(layer, "d" + name).copy() for name in layer.param_names}
-    for name in layer.param_names:
-        errors[name] = relative_error(analytic[name],
-                                      numerical_gradient(loss, getattr(layer, name)))
-    return errors
-
-
 @pytest.mark.parametrize("cell", CELLS)
 @pytest.mark.parametrize("sequences", [False, True])
 @pytest.mark.parametrize("masked", [False, True])
 def test_bptt_gradients(cell, sequences, masked):
     layer = built(cell, return_sequences=sequences)
     valid = lengths_mask([6, 3, 1, 5]) if masked else None
-    errors = check_gradients(layer, data(), valid)
+    errors = check_layer_gradients(layer, data(), np.random.default_rng(0), valid=valid)
     assert max(errors.values()) < 1e-7, errors
 
 
-@pytest.mark.parametrize("cell", ["jordan", "peephole"])
+@pytest.mark.parametrize("cell", ["jordan", "lstm", "peephole"])
 def test_bptt_gradients_reverse(cell):
     layer = built(cell, return_sequences=True, reverse=True)
-    errors = check_gradients(layer, data(), lengths_mask([2, 6, 4, 6]))
+    errors = check_layer_gradients(layer, data(), np.random.default_rng(0),
+                                   valid=lengths_mask([2, 6, 4, 6]))
     assert max(errors.values()) < 1e-7, errors
 
 
 @pytest.mark.parametrize("cell", CELLS)
 def test_no_input_gradient_when_reading_data(cell):
     layer = built(cell)
-    layer.forward(data(), training=True)
-    assert layer.backward(np.ones((N, H)), input_grad=False) is None
-    assert np.any(layer.dW != 0)
+    _, dX, grads, _ = train_pass(layer, data(), np.ones((N, H)), input_grad=False)
+    assert dX is None
+    assert np.any(grads["W"] != 0)
 
 
 # --------------------------------------------------------------- masking
@@ -172,11 +132,9 @@ def test_masked_batch_equals_each_sequence_alone(cell, reverse):
     layer = built(cell, return_sequences=True, reverse=reverse)
     Y, _ = layer.forward((X, lengths_mask(lengths)))
     last_layer = built(cell, reverse=reverse)
-    last = last_layer.forward((X, lengths_mask(lengths)), training=True)
     R = np.random.default_rng(3).standard_normal((N, H))
-    last_layer.backward(R.copy())
-    batch_grads = {n: getattr(last_layer, "d" + n).copy() for n in last_layer.param_names}
-    summed = {n: 0.0 for n in last_layer.param_names}
+    last, _, batch_grads, _ = train_pass(last_layer, (X, lengths_mask(lengths)), R.copy())
+    summed = {name: 0.0 for name in batch_grads}
     for i, L in enumerate(lengths):
         ref = CELLS[cell][1](X[:L, i][::-1] if reverse else X[:L, i], params(layer))
         if reverse:
@@ -186,15 +144,13 @@ def test_masked_batch_equals_each_sequence_alone(cell, reverse):
         else:
             assert_allclose(Y[:L, i], ref, atol=1e-12)
             assert_allclose(last[i], ref[-1], atol=1e-12)
-        alone = built(cell, reverse=reverse)
-        alone.build((L, D), np.random.default_rng(0), np.float64)
-        for name in alone.param_names:
-            getattr(alone, name)[...] = getattr(last_layer, name)
-        alone._T = L
-        alone.forward(np.ascontiguousarray(X[:L, i:i + 1]), training=True)
-        alone.backward(R[i:i + 1].copy())
-        for name in alone.param_names:
-            summed[name] = summed[name] + getattr(alone, "d" + name)
+        alone = built(cell, reverse=reverse, steps=L)
+        for name, param in alone.parameters().items():
+            param[...] = last_layer.parameters()[name]
+        _, _, grads, _ = train_pass(alone, np.ascontiguousarray(X[:L, i:i + 1]),
+                                    R[i:i + 1].copy())
+        for name in summed:
+            summed[name] = summed[name] + grads[name]
     for name in batch_grads:
         assert_allclose(batch_grads[name], summed[name], atol=1e-12)
 
@@ -220,16 +176,25 @@ def test_bidirectional_concatenates_both_directions(sequences):
     assert bi.build((T, D), np.random.default_rng(0), np.float64) == (
         (T, 2 * H) if sequences else (2 * H,))
     X = data()
-    out = bi.forward(X)
-    Y = out[0] if sequences else out
+    Y = output_values(bi.forward(X))
     fw = ref_lstm(X[:, 0], params(bi.forward_layer))
     bw = ref_lstm(X[::-1, 0], params(bi.backward_layer))[::-1]
     if sequences:
         assert_allclose(Y[:, 0], np.hstack([fw, bw]), atol=1e-12)
     else:
         assert_allclose(Y[0], np.hstack([fw[-1], bw[0]]), atol=1e-12)
-    errors = check_gradients(bi, X, lengths_mask([6, 5, 2, 6]))
+    errors = check_layer_gradients(bi, X, np.random.default_rng(0),
+                                   valid=lengths_mask([6, 5, 2, 6]))
     assert max(errors.values()) < 1e-7, errors
+
+
+def test_bidirectional_composes_its_layers_parameters():
+    bi = Bidirectional(SimpleRNN(4, feedback="jordan"))
+    bi.build((T, D), np.random.default_rng(0), np.float64)
+    assert list(bi.parameters()) == ["fw_W", "fw_U", "fw_V", "fw_b", "fw_c",
+                                     "bw_W", "bw_U", "bw_V", "bw_b", "bw_c"]
+    assert bi.regularized == ("fw_W", "fw_U", "fw_V", "bw_W", "bw_U", "bw_V")
+    assert bi.parameters()["bw_U"] is bi.backward_layer.parameters()["U"]
 
 
 def network(layers, dtype=np.float64):
@@ -240,35 +205,36 @@ def test_stacked_bidirectional_network_gradient_and_pickle():
     net = network([SequenceInput((T, D)),
                    Bidirectional(SimpleRNN(4, feedback="jordan", return_sequences=True)),
                    LSTM(3, peephole=True), Dense(2)])
-    assert "fw_W" in net.layers[1].param_names and "dbw_U" not in net.layers[1].__dict__
     # Parameters of the inner layers are views of the flat buffer.
-    assert np.shares_memory(net.layers[1].forward_layer.W, net.flat_params)
-    assert np.shares_memory(net.layers[1].backward_layer.dU, net.flat_grads)
+    assert np.shares_memory(net.layers[1].forward_layer.parameters()["W"], net.flat_params)
     rng = np.random.default_rng(5)
     X = rng.standard_normal((N, T * D))
     R = rng.standard_normal((N, 2))
+    flat_grads = np.zeros_like(net.flat_params)
+    grads = net.gradient_views(flat_grads)
 
     def loss():
-        return float(np.sum(net.forward(X, training=True) * R))
+        caches = [{} for _ in net.layers]
+        return float(np.sum(net.forward(X, caches) * R)), caches
 
-    net.forward(X, training=True)
-    net.backward(R.copy())
-    analytic = net.flat_grads.copy()
-    numeric = numerical_gradient(loss, net.flat_params)
-    assert relative_error(analytic, numeric) < 1e-7
+    _, caches = loss()
+    net.backward(R.copy(), caches, grads)
+    numeric = numerical_gradient(lambda: loss()[0], net.flat_params)
+    assert relative_error(flat_grads, numeric) < 1e-7
     clone = pickle.loads(pickle.dumps(net))
     assert_allclose(clone.forward(X), net.forward(X))
     clone.flat_params[0] += 1.0                   # views re-created after loading
-    assert clone.layers[1].forward_layer.W.ravel()[0] == clone.flat_params[0]
+    inner = clone.layers[1].forward_layer.parameters()["W"]
+    assert np.shares_memory(inner, clone.flat_params)
 
 
-def test_training_buffers_do_not_corrupt_outputs():
+def test_training_outputs_are_never_recycled_buffers():
     layer = built("lstm", return_sequences=True)
-    X1, X2 = data(1), data(2)
-    Y1, _ = layer.forward(X1, training=True)
+    cache = {}
+    Y1, _ = layer.forward(data(1), cache)
     kept = Y1.copy()
-    layer.forward(X2, training=True)
-    assert_allclose(Y1, kept)        # returned sequences are never recycled buffers
+    layer.forward(data(2), cache)
+    assert_allclose(Y1, kept)
 
 
 def test_invalid_feedback():
@@ -276,50 +242,41 @@ def test_invalid_feedback():
         SimpleRNN(3, feedback="hopfield")
 
 
-# ------------------------------------------- LSTM fast path (feature-major)
-def test_lstm_bptt_gradients_reverse():
-    layer = built("lstm", return_sequences=True, reverse=True)
-    errors = check_gradients(layer, data(), lengths_mask([2, 6, 4, 6]))
-    assert max(errors.values()) < 1e-7, errors
-
-
+# --------------------------------------------------------------- the LSTM
 @pytest.mark.parametrize("sequences", [False, True])
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("masked", [False, True])
-def test_lstm_matches_peephole_path_with_zero_peepholes(sequences, reverse, masked):
-    """The plain LSTM (feature-major) and the peephole code (batch-major) with
-    P = 0 compute the same function: same outputs, gradients and input gradient."""
+def test_lstm_with_zero_peepholes_is_the_plain_lstm(sequences, reverse, masked):
+    """Peepholes are an option of the one LSTM: with P = 0 it computes the
+    plain LSTM's function, outputs, gradients and input gradient."""
     kw = dict(return_sequences=sequences, reverse=reverse)
-    fast, slow = built("lstm", **kw), built("peephole", **kw)
-    for name in fast.param_names:
-        getattr(slow, name)[...] = getattr(fast, name)
-    slow.P[...] = 0.0
-    X = data()
-    valid = lengths_mask([6, 3, 1, 5]) if masked else None
-    out_fast = fast.forward((X, valid), training=True)
-    out_slow = slow.forward((X, valid), training=True)
-    Yf, Ys = (out_fast[0], out_slow[0]) if sequences else (out_fast, out_slow)
-    assert_allclose(Yf, Ys, rtol=1e-12, atol=1e-12)
-    R = np.random.default_rng(5).standard_normal(Yf.shape)
-    dXf, dXs = fast.backward(R.copy()), slow.backward(R.copy())
-    assert_allclose(dXf, dXs, rtol=1e-10, atol=1e-12)
-    for name in fast.param_names:
-        assert_allclose(getattr(fast, "d" + name), getattr(slow, "d" + name),
-                        rtol=1e-10, atol=1e-12)
+    plain, peep = built("lstm", **kw), built("peephole", **kw)
+    for name, param in plain.parameters().items():
+        peep.parameters()[name][...] = param
+    peep.parameters()["P"][...] = 0.0
+    X = (data(), lengths_mask([6, 3, 1, 5]) if masked else None)
+    R = np.random.default_rng(5).standard_normal((T, N, H) if sequences else (N, H))
+    Yp, dXp, gp, _ = train_pass(plain, X, R.copy())
+    Yq, dXq, gq, _ = train_pass(peep, X, R.copy())
+    assert_allclose(output_values(Yp), output_values(Yq), rtol=1e-12, atol=1e-12)
+    assert_allclose(dXp, dXq, rtol=1e-10, atol=1e-12)
+    for name in gp:
+        assert_allclose(gp[name], gq[name], rtol=1e-10, atol=1e-12)
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 4, 100])
 @pytest.mark.parametrize("masked", [False, True])
-def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked):
+@pytest.mark.parametrize("cell", ["lstm", "peephole"])
+def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked, cell):
     """BPTT in chunks of any length (T = 6: ragged last chunks, or one chunk)
     gives the gradients of the one-chunk pass."""
     def gradients(chunk):
-        layer = built("lstm", return_sequences=True)
+        layer = built(cell, return_sequences=True)
         layer.backward_chunk = chunk
         valid = lengths_mask([6, 3, 1, 5]) if masked else None
-        Y, _ = layer.forward((data(), valid), training=True)
-        dX = layer.backward(np.random.default_rng(7).standard_normal(Y.shape))
-        return [dX] + [getattr(layer, "d" + name) for name in layer.param_names]
+        dY = np.random.default_rng(7).standard_normal((T, N, H))
+        _, dX, grads, _ = train_pass(layer, (data(), valid), dY)
+        return [dX] + list(grads.values())
 
     for got, expected in zip(gradients(chunk), gradients(T)):
         assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
@@ -327,54 +284,53 @@ def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked):
 
 def test_lstm_float32_never_upcasts():
     """Every cached array, output and gradient of a float32 layer stays float32."""
-    layer = built("lstm", dtype=np.float32, return_sequences=True)
+    layer = built("peephole", dtype=np.float32, return_sequences=True)
     X = data().astype(np.float32)
-    Y, _ = layer.forward((X, lengths_mask([6, 3, 1, 5])), training=True)
-    dX = layer.backward(np.ones_like(Y))
-    assert Y.dtype == np.float32 and dX.dtype == np.float32
-    for name in layer.param_names:
-        assert getattr(layer, "d" + name).dtype == np.float32
-    for name, kept in layer._buffers.items():
+    Y, dX, grads, cache = train_pass(layer, (X, lengths_mask([6, 3, 1, 5])),
+                                     np.ones((T, N, H), dtype=np.float32))
+    assert Y[0].dtype == np.float32 and dX.dtype == np.float32
+    assert all(g.dtype == np.float32 for g in grads.values())
+    for name, kept in cache["scratch"].items():
         assert all(buf.dtype == np.float32 for buf in kept), name
 
 
-def test_lstm_training_buffers_are_reused():
-    """Training passes of the same shape reuse the layer's scratch arrays."""
-    layer = built("lstm", dtype=np.float32)
-    X = data().astype(np.float32)
-    layer.forward(X, training=True)
-    layer.backward(np.ones((N, H), dtype=np.float32))
-    first = {name: kept[0] for name, kept in layer._buffers.items()}
-    layer.forward(X, training=True)
-    layer.backward(np.ones((N, H), dtype=np.float32))
-    assert all(layer._buffers[name][0] is buf for name, buf in first.items())
-
-
-def test_lstm_smaller_last_batch_keeps_full_size_buffers():
-    """An epoch's smaller last batch does not evict the full-size scratch arrays."""
+def test_lstm_training_buffers_are_reused_within_a_fit():
+    """Training passes of the same shape reuse the work arrays of the fit's cache."""
     layer = built("lstm", dtype=np.float32)
     X = data().astype(np.float32)
     dY = np.ones((N, H), dtype=np.float32)
+    cache, grads = {}, {name: np.zeros_like(p) for name, p in layer.parameters().items()}
+    layer.forward(X, cache)
+    layer.backward(dY, cache, grads)
+    first = {name: kept[0] for name, kept in cache["scratch"].items()}
+    layer.forward(X, cache)
+    layer.backward(dY, cache, grads)
+    assert all(cache["scratch"][name][0] is buf for name, buf in first.items())
+
+
+def test_lstm_smaller_last_batch_keeps_full_size_buffers():
+    """An epoch's smaller last batch does not evict the full-size work arrays."""
+    layer = built("lstm", dtype=np.float32)
+    X = data().astype(np.float32)
+    dY = np.ones((N, H), dtype=np.float32)
+    cache, grads = {}, {name: np.zeros_like(p) for name, p in layer.parameters().items()}
 
     def train(X, dY):
-        layer.forward(X, training=True)
-        layer.backward(dY)
-        return layer.dU.copy()
+        layer.forward(X, cache)
+        layer.backward(dY, cache, grads)
+        return grads["U"].copy()
 
     full = train(X, dY)
-    first = {name: kept[0] for name, kept in layer._buffers.items()}
+    first = {name: kept[0] for name, kept in cache["scratch"].items()}
     train(X[:, :2], dY[:2])
     assert_allclose(train(X, dY), full, rtol=1e-6)
-    assert all(any(buf is first[name] for buf in kept) for name, kept in layer._buffers.items()
-               if name in first)
+    assert all(any(buf is first[name] for buf in kept)
+               for name, kept in cache["scratch"].items() if name in first)
 
 
-def test_lstm_prediction_output_is_not_a_buffer():
-    """Outputs are fresh arrays: a later batch does not overwrite them."""
-    for sequences in (False, True):
-        layer = built("lstm", return_sequences=sequences)
-        out1 = layer.forward(data(1), training=True)
-        Y1 = out1[0] if sequences else out1
-        kept = Y1.copy()
-        layer.forward(data(2), training=True)
-        assert np.array_equal(Y1, kept)
+def test_lstm_prediction_memory_does_not_grow_with_the_length():
+    """The final state is predicted with two steps of work arrays."""
+    short, long = built("lstm", steps=10), built("lstm", steps=1000)
+    assert short.workspace_size() == long.workspace_size()
+    sequences = built("lstm", steps=1000, return_sequences=True)
+    assert sequences.workspace_size() > 100 * short.workspace_size()

@@ -13,8 +13,8 @@ def test_flatten_round_trip(rng):
     X = rng.standard_normal((5, 3, 4, 2))
     Y = layer.forward(X)
     np.testing.assert_array_equal(Y, X.reshape(5, 24))
-    np.testing.assert_array_equal(layer.backward(Y.copy()), X)
-    assert layer.backward(Y, input_grad=False) is None
+    np.testing.assert_array_equal(layer.backward(Y.copy(), {}, {}), X)
+    assert layer.backward(Y, {}, {}, input_grad=False) is None
     assert max(check_layer_gradients(layer, X, rng).values()) < 1e-8
 
 
@@ -33,7 +33,7 @@ def test_reshape_channels_first(rng, target):
     X = rng.standard_normal((3, size))
     Y = layer.forward(X)
     np.testing.assert_array_equal(Y, X.reshape((3,) + target))
-    np.testing.assert_array_equal(layer.backward(Y.copy()), X)
+    np.testing.assert_array_equal(layer.backward(Y.copy(), {}, {}), X)
 
 
 def test_reshape_channels_last_moves_the_channel_axis(rng):
@@ -43,7 +43,7 @@ def test_reshape_channels_last_moves_the_channel_axis(rng):
     Y = layer.forward(X)
     # Value of channel c at (y, x) is X[n, c*20 + y*5 + x].
     assert Y[1, 2, 3, 1] == X[1, 1 * 20 + 2 * 5 + 3]
-    np.testing.assert_array_equal(layer.backward(Y.copy()), X)
+    np.testing.assert_array_equal(layer.backward(Y.copy(), {}, {}), X)
     assert max(check_layer_gradients(layer, X, rng).values()) < 1e-8
 
 

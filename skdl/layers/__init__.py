@@ -1,7 +1,11 @@
-"""Layers: each has ``build``, ``forward``, ``backward``, ``params`` and ``grads``."""
+"""Layers: each has ``build``, ``parameters``, ``state``, ``forward`` and ``backward``.
+
+See :mod:`skdl.layers.base` for the contract.
+"""
 
 from .activation import Activation
 from .base import Layer
+from .batchnorm import BatchNormalization
 from .conv import Conv1D, Conv2D
 from .dense import Dense, glorot_uniform
 from .dropout import Dropout
@@ -16,6 +20,7 @@ __all__ = [
     "Activation",
     "AvgPool1D",
     "AvgPool2D",
+    "BatchNormalization",
     "Bidirectional",
     "Conv1D",
     "Conv2D",

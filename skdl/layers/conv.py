@@ -1,7 +1,6 @@
 r"""Convolution layers: :class:`Conv2D` and :class:`Conv1D`, vectorised by im2col.
 
-A convolution is a fully connected layer with two constraints (course notes,
-item 50): each output unit sees only a small window of the input (sparse
+A convolution is a fully connected layer with two constraints: each output unit sees only a small window of the input (sparse
 connectivity), and every window uses the same weights (weight sharing). With
 a filter bank :math:`W` of shape :math:`(k_h, k_w, C, F)` (a filter is as deep
 as its input, :math:`C`; each of the :math:`F` filters gives one feature map),
@@ -32,8 +31,9 @@ NHWC from end to end (``data_format="channels_last"`` on every layer, as
 :class:`skdl.convnet.ConvNetClassifier` builds it) never transposes.
 
 Speed (see ``benchmarks/bench_cnn.py``): the work is memory traffic, not
-arithmetic, so the layer minimises passes over memory. Per batch shape it
-builds :math:`P` and its copy tables once (:class:`_Plan`) and reuses them;
+arithmetic, so the layer minimises passes over memory. Per batch shape a fit
+builds :math:`P` and its copy tables once (:class:`_Plan`, kept in the
+layer's training cache) and reuses them; a prediction builds its own;
 :math:`P` is filled by a few slice copies whose inner runs are as long as
 the layout allows (one per kernel row of ``k_w * C`` contiguous values for
 stride 1; for one input channel, :math:`P` is stored transposed so each
@@ -49,15 +49,10 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .base import Layer
+from .base import Layer, recent
 
 PADDINGS = ("valid", "same")
 DATA_FORMATS = ("channels_first", "channels_last")
-
-#: Batch shapes whose im2col buffers a layer keeps (training batch, last
-#: partial batch, prediction chunks); older ones are dropped.
-_MAX_PLANS = 3
-
 
 def conv_output_length(n, kernel, stride, padding):
     r"""Output length and zero padding of a convolution along one axis.
@@ -317,15 +312,15 @@ class Conv2D(Layer):
     init_gain : float, default=6.0
         Gain of the Glorot uniform initialisation (see
         :func:`glorot_uniform_conv`). Biases start at zero.
+    use_bias : bool, default=True
+        Whether the filters have biases (not needed before a batch
+        normalisation, whose shift replaces them).
 
-    Attributes
-    ----------
-    W : ndarray of shape (k_h, k_w, C, F)
-        Filters, channels last (HWIO): ``W.reshape(-1, F)`` is the
-        equivalent dense weight matrix of one window.
-    b : ndarray of shape (F,)
-    dW, db : ndarray
-        Gradients, same shapes.
+    Notes
+    -----
+    :meth:`parameters` holds ``W``, the filters of shape ``(k_h, k_w, C, F)``
+    (channels last, HWIO: ``W.reshape(-1, F)`` is the equivalent dense weight
+    matrix of one window), and ``b``, the biases of shape ``(F,)``.
 
     Examples
     --------
@@ -342,13 +337,14 @@ class Conv2D(Layer):
     regularized = ("W",)
 
     def __init__(self, filters, kernel_size, stride=1, padding="valid",
-                 data_format="channels_first", init_gain=6.0):
+                 data_format="channels_first", init_gain=6.0, use_bias=True):
         self.filters = filters
         self.kernel_size = kernel_size
         self.stride = stride
         self.padding = padding
         self.data_format = data_format
         self.init_gain = init_gain
+        self.use_bias = use_bias
 
     # ------------------------------------------------------------ geometry
     def _check_config(self):
@@ -359,7 +355,7 @@ class Conv2D(Layer):
         return _pair(self.kernel_size, "kernel_size"), _pair(self.stride, "stride")
 
     def _setup(self, in_hwc, kernel, stride, rng, dtype, weight_shape):
-        """Shared by Conv2D and Conv1D: geometry, parameters, empty caches."""
+        """Shared by Conv2D and Conv1D: geometry and parameters."""
         H, W, C = in_hwc
         sizes = [conv_output_length(n, k, s, self.padding)
                  for n, k, s in zip((H, W), kernel, stride)]
@@ -374,13 +370,11 @@ class Conv2D(Layer):
         self._in_hwc = (H, W, C)
         self._out_hwc = (Ho, Wo, self.filters)
         self._dtype = np.dtype(dtype)
-        self.W = glorot_uniform_conv(weight_shape, C, self.filters, rng, dtype,
-                                     self.init_gain)
-        self.b = np.zeros(self.filters, dtype=dtype)
-        self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
-        self._plans = {}
-        self._X_shape = None
+        W = glorot_uniform_conv(weight_shape, C, self.filters, rng, dtype, self.init_gain)
+        if self.use_bias:
+            self._set_parameters(W=W, b=np.zeros(self.filters, dtype=dtype))
+        else:
+            self._set_parameters(W=W)
 
     def build(self, input_shape, rng, dtype):
         kernel, stride = self._check_config()
@@ -394,13 +388,17 @@ class Conv2D(Layer):
         Ho, Wo, F = self._out_hwc
         return (F, Ho, Wo) if self.data_format == "channels_first" else (Ho, Wo, F)
 
-    def _plan(self, n):
-        plan = self._plans.get(n)
-        if plan is None:
-            if len(self._plans) >= _MAX_PLANS:
-                self._plans.pop(next(iter(self._plans)))
-            plan = self._plans[n] = _Plan(self, n)
-        return plan
+    def _plan(self, n, cache):
+        """The im2col plan for batches of ``n``: kept by a fit, built per inference call."""
+        return recent(cache, "plan", n, lambda: _Plan(self, n))
+
+    def workspace_size(self):
+        Ho, Wo, _ = self._out_hwc
+        H, W, C = self._in_hwc
+        K = self._kernel[0] * self._kernel[1] * C
+        (pt, pb), (pl, pr) = self._pad
+        # Window matrix, padded input copy, the product's output.
+        return Ho * Wo * (K + 1) + (H + pt + pb) * (W + pl + pr) * C + Ho * Wo * self.filters
 
     # ----------------------------------------------------- NHWC kernels
     def _to_nhwc(self, X):
@@ -410,56 +408,52 @@ class Conv2D(Layer):
     def _from_nhwc(self, Y):
         return Y.transpose(0, 3, 1, 2) if self.data_format == "channels_first" else Y
 
-    def _forward_nhwc(self, X):
+    def _forward_nhwc(self, X, cache):
         n = X.shape[0]
-        plan = self._plan(n)
+        plan = self._plan(n, cache)
         plan.im2col(X, self)
-        self._cols = plan.cols
-        self._X_shape = X.shape
+        if cache is not None:
+            cache["cols"] = plan.cols
+        W = self._params["W"]
         F = self.filters
         K = plan.cols.shape[1] - 1
         # [W; b] as one (K + 1, F) matrix: the bias rides on the ones column.
-        Wb = np.empty((K + 1, F), dtype=self.W.dtype)
-        Wb[:K] = self.W.reshape(K, F)
-        Wb[K] = self.b
+        Wb = np.empty((K + 1, F), dtype=W.dtype)
+        Wb[:K] = W.reshape(K, F)
+        Wb[K] = self._params["b"] if self.use_bias else 0.0
         Y = plan.cols @ Wb
         Ho, Wo, _ = self._out_hwc
         return Y.reshape(n, Ho, Wo, F)
 
-    def _backward_nhwc(self, dY, input_grad):
+    def _backward_nhwc(self, dY, cache, grads, input_grad):
         n = dY.shape[0]
         F = self.filters
         dY2 = dY.reshape(-1, F)
-        cols = self._cols
+        cols = cache["cols"]
         K = cols.shape[1] - 1
         # One product gives [dW; db]: the ones column sums dY for the bias.
         dWb = cols.T @ dY2
-        self.dW[...] = dWb[:K].reshape(self.dW.shape)
-        self.db[...] = dWb[K]
+        grads["W"][...] = dWb[:K].reshape(grads["W"].shape)
+        if self.use_bias:
+            grads["b"][...] = dWb[K]
         if not input_grad:
             return None
-        plan = self._plan(n)
+        plan = self._plan(n, cache)
+        W2 = self._params["W"].reshape(K, F)
         if plan.mode == "transposed":
             # (K, M) = W2d dY^T, then viewed as (M, K): rows stay contiguous.
-            dcols = (self.W.reshape(K, F) @ dY2.T).T
+            dcols = (W2 @ dY2.T).T
         else:
-            dcols = dY2 @ self.W.reshape(K, F).T
+            dcols = dY2 @ W2.T
         return plan.col2im(dcols, self)
 
     # ----------------------------------------------------------- contract
-    def forward(self, X, training=False):
-        return self._from_nhwc(self._forward_nhwc(self._to_nhwc(X)))
+    def forward(self, X, cache=None, rng=None):
+        return self._from_nhwc(self._forward_nhwc(self._to_nhwc(X), cache))
 
-    def backward(self, dY, input_grad=True):
-        dX = self._backward_nhwc(self._to_nhwc(dY), input_grad)
+    def backward(self, dY, cache, grads, input_grad=True):
+        dX = self._backward_nhwc(self._to_nhwc(dY), cache, grads, input_grad)
         return None if dX is None else self._from_nhwc(dX)
-
-    def __getstate__(self):
-        # im2col buffers and forward caches are scratch: rebuilt on demand.
-        state = self.__dict__.copy()
-        state["_plans"] = {}
-        state.pop("_cols", None)
-        return state
 
     def __repr__(self):
         return (f"{type(self).__name__}(filters={self.filters}, kernel_size={self.kernel_size!r}, "
@@ -470,7 +464,7 @@ class Conv1D(Conv2D):
     r"""1-D convolution over sequences of vectors (the text CNN).
 
     A sample is ``(C, L)``: ``L`` steps (words) of ``C`` features (an
-    embedding, one word per column as in the course notes, item 54). Each
+    embedding, one word per column). Each
     filter spans the whole feature width and slides along time only:
 
     .. math::
@@ -490,11 +484,12 @@ class Conv1D(Conv2D):
     data_format : {"channels_first", "channels_last"}, default="channels_first"
         ``(C, L)`` or ``(L, C)`` per sample.
     init_gain : float, default=6.0
+    use_bias : bool, default=True
 
-    Attributes
-    ----------
-    W : ndarray of shape (k, C, F)
-    b : ndarray of shape (F,)
+    Notes
+    -----
+    :meth:`parameters` holds ``W`` of shape ``(k, C, F)`` and ``b`` of
+    shape ``(F,)``.
 
     Examples
     --------
@@ -533,58 +528,3 @@ class Conv1D(Conv2D):
     def _from_nhwc(self, Y):
         Y = Y[:, 0]
         return Y.transpose(0, 2, 1) if self.data_format == "channels_first" else Y
-
-
-# ------------------------------------------------------------------ references
-def conv2d_reference(X, W, b, stride=1, padding="valid"):
-    """Plain-loop 2-D convolution, channels first: the definition, for tests.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n, C, H, W)
-    W : ndarray of shape (k_h, k_w, C, F)
-    b : ndarray of shape (F,)
-    stride : int or pair
-    padding : {"valid", "same"}
-
-    Returns
-    -------
-    Y : ndarray of shape (n, F, H_o, W_o)
-    """
-    n, C, H, Wd = X.shape
-    kh, kw, _, F = W.shape
-    sh, sw = _pair(stride, "stride")
-    Ho, ph, _ = conv_output_length(H, kh, sh, padding)
-    Wo, pw, _ = conv_output_length(Wd, kw, sw, padding)
-    Y = np.zeros((n, F, Ho, Wo))
-    for s in range(n):
-        for f in range(F):
-            for y in range(Ho):
-                for x in range(Wo):
-                    total = b[f]
-                    for c in range(C):
-                        for i in range(kh):
-                            for j in range(kw):
-                                r, q = y * sh + i - ph, x * sw + j - pw
-                                if 0 <= r < H and 0 <= q < Wd:
-                                    total += X[s, c, r, q] * W[i, j, c, f]
-                    Y[s, f, y, x] = total
-    return Y
-
-
-def conv1d_reference(X, W, b, stride=1, padding="valid"):
-    """Plain-loop 1-D convolution of ``X`` (n, C, L) with ``W`` (k, C, F)."""
-    n, C, L = X.shape
-    k, _, F = W.shape
-    Lo, p, _ = conv_output_length(L, k, stride, padding)
-    Y = np.zeros((n, F, Lo))
-    for s in range(n):
-        for f in range(F):
-            for t in range(Lo):
-                total = b[f]
-                for i in range(k):
-                    q = t * stride + i - p
-                    if 0 <= q < L:
-                        total += X[s, :, q] @ W[i, :, f]
-                Y[s, f, t] = total
-    return Y

@@ -44,6 +44,10 @@ class Dense(Layer):
     init_gain : float, default=6.0
         Gain of the Glorot uniform initialisation (see :func:`glorot_uniform`).
         Both ``W`` and ``b`` are drawn from it, as in scikit-learn's MLP.
+    use_bias : bool, default=True
+        Whether the layer has the intercept ``b``. A layer followed by batch
+        normalisation needs none: the normalisation subtracts the batch mean,
+        so ``b`` would have no effect (and a zero gradient).
 
     Notes
     -----
@@ -56,32 +60,37 @@ class Dense(Layer):
         \frac{\partial L}{\partial X} = \delta W^\top.
     """
 
-    param_names = ("W", "b")
     regularized = ("W",)
 
-    def __init__(self, units, init_gain=6.0):
+    def __init__(self, units, init_gain=6.0, use_bias=True):
         self.units = units
         self.init_gain = init_gain
+        self.use_bias = use_bias
 
     def build(self, input_shape, rng, dtype):
         (fan_in,) = input_shape
         bound = np.sqrt(self.init_gain / (fan_in + self.units))
-        self.W = glorot_uniform(fan_in, self.units, rng, dtype, self.init_gain)
-        self.b = rng.uniform(-bound, bound, size=self.units).astype(dtype)
-        self.dW = np.zeros_like(self.W)
-        self.db = np.zeros_like(self.b)
+        W = glorot_uniform(fan_in, self.units, rng, dtype, self.init_gain)
+        if self.use_bias:
+            self._set_parameters(W=W, b=rng.uniform(-bound, bound, size=self.units).astype(dtype))
+        else:
+            self._set_parameters(W=W)
         return (self.units,)
 
-    def forward(self, X, training=False):
-        self._X = X
-        Y = X @ self.W
-        Y += self.b
+    def forward(self, X, cache=None, rng=None):
+        if cache is not None:
+            cache["X"] = X
+        params = self._params
+        Y = X @ params["W"]
+        if self.use_bias:
+            Y += params["b"]
         return Y
 
-    def backward(self, dY, input_grad=True):
-        np.dot(self._X.T, dY, out=self.dW)
-        np.sum(dY, axis=0, out=self.db)
-        return dY @ self.W.T if input_grad else None
+    def backward(self, dY, cache, grads, input_grad=True):
+        np.dot(cache["X"].T, dY, out=grads["W"])
+        if self.use_bias:
+            np.sum(dY, axis=0, out=grads["b"])
+        return dY @ self._params["W"].T if input_grad else None
 
     def __repr__(self):
-        return f"Dense(units={self.units})"
+        return f"Dense(units={self.units}{'' if self.use_bias else ', use_bias=False'})"

@@ -1,6 +1,5 @@
 """Inverted dropout."""
 
-
 from .base import Layer
 
 
@@ -20,6 +19,10 @@ class Dropout(Layer):
     :math:`q` at test time; scaling during training instead leaves prediction
     untouched.
 
+    The masks are drawn from the ``rng`` the training loop passes to
+    :meth:`forward` (the estimator's one generator), so they are reproducible
+    from ``random_state``; the layer keeps neither the generator nor the masks.
+
     Parameters
     ----------
     rate : float in [0, 1)
@@ -29,26 +32,24 @@ class Dropout(Layer):
     def __init__(self, rate):
         self.rate = rate
 
-    def build(self, input_shape, rng, dtype):
-        # The network's one Generator: masks are reproducible from random_state.
-        self._rng = rng
-        return tuple(input_shape)
-
-    def forward(self, X, training=False):
-        if not training or self.rate == 0:
-            self._mask = None
+    def forward(self, X, cache=None, rng=None):
+        if cache is None or self.rate == 0:
+            if cache is not None:
+                cache["mask"] = None
             return X
         keep = 1.0 - self.rate
-        mask = self._rng.random(X.shape, dtype=X.dtype) < keep
-        self._mask = mask.astype(X.dtype) / X.dtype.type(keep)
-        return X * self._mask
+        mask = rng.random(X.shape, dtype=X.dtype) < keep
+        scaled_mask = mask.astype(X.dtype)
+        scaled_mask /= X.dtype.type(keep)
+        cache["mask"] = scaled_mask
+        return X * scaled_mask
 
-    def backward(self, dY, input_grad=True):
+    def backward(self, dY, cache, grads, input_grad=True):
         if not input_grad:
             return None
-        if self._mask is None:
+        if cache["mask"] is None:
             return dY
-        dY *= self._mask
+        dY *= cache["mask"]
         return dY
 
     def __repr__(self):

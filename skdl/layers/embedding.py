@@ -38,7 +38,6 @@ class Embedding(Layer):
     \sum_{(t, i): x_{it} = k} \partial L / \partial y_{ti}` (a scatter-add).
     """
 
-    param_names = ("E",)
     regularized = ("E",)
 
     def __init__(self, n_tokens, dim, padding_index=0, unknown_index=1):
@@ -50,25 +49,26 @@ class Embedding(Layer):
     def build(self, input_shape, rng, dtype):
         (T,) = input_shape
         # Unit-scale rows (std 1/sqrt(dim) per entry): inputs of the next
-        # layer start at the scale its Glorot initialisation assumes.
-        self.E = (rng.standard_normal((self.n_tokens, self.dim))
-                  / np.sqrt(self.dim)).astype(dtype)
-        self.E[self.padding_index] = 0.0
-        self.dE = np.zeros_like(self.E)
+        # layer start at the scale its initialisation assumes.
+        E = (rng.standard_normal((self.n_tokens, self.dim)) / np.sqrt(self.dim)).astype(dtype)
+        E[self.padding_index] = 0.0
+        self._set_parameters(E=E)
         return (T, self.dim)
 
-    def forward(self, X, training=False):
+    def forward(self, X, cache=None, rng=None):
         ids = X.T.astype(np.intp)                    # time-major (T, n)
         ids[ids >= self.n_tokens] = self.unknown_index
-        self._ids = ids
+        if cache is not None:
+            cache["ids"] = ids
         mask = ids != self.padding_index
         valid = None if mask.all() else mask[:, :, None]
-        return self.E[ids], valid
+        return self._params["E"][ids], valid
 
-    def backward(self, dY, input_grad=True):
-        self.dE[...] = 0.0
-        np.add.at(self.dE, self._ids, dY)
-        self.dE[self.padding_index] = 0.0
+    def backward(self, dY, cache, grads, input_grad=True):
+        dE = grads["E"]
+        dE[...] = 0.0
+        np.add.at(dE, cache["ids"], dY)
+        dE[self.padding_index] = 0.0
         return None
 
     def __repr__(self):

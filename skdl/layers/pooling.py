@@ -1,6 +1,6 @@
 r"""Pooling layers: max and average over windows, in 2-D and 1-D.
 
-Pooling shrinks each feature map independently (course notes, item 50): the
+Pooling shrinks each feature map independently: the
 map is cut into windows of ``pool_size`` (stepping by ``stride``, by default
 the window size) and each window is replaced by its maximum or its mean. The
 number of maps (channels) is unchanged. The output size is
@@ -25,7 +25,7 @@ window position.
 
 import numpy as np
 
-from .base import Layer
+from .base import Layer, scratch
 from .conv import DATA_FORMATS, _check_option, _pair
 
 
@@ -87,15 +87,15 @@ class _Pool2D(Layer):
     def _from_nhwc(self, Y):
         return Y.transpose(0, 3, 1, 2) if self.data_format == "channels_first" else Y
 
-    def forward(self, X, training=False):
-        return self._from_nhwc(self._forward_nhwc(self._to_nhwc(X)))
+    def forward(self, X, cache=None, rng=None):
+        return self._from_nhwc(self._forward_nhwc(self._to_nhwc(X), cache))
 
-    def backward(self, dY, input_grad=True):
+    def backward(self, dY, cache, grads, input_grad=True):
         if not input_grad:
             return None
-        return self._from_nhwc(self._backward_nhwc(self._to_nhwc(dY)))
+        return self._from_nhwc(self._backward_nhwc(self._to_nhwc(dY), cache))
 
-    def _new_input_grad(self, n, dtype):
+    def _new_input_grad(self, n, dtype, cache):
         H, W, C = self._in_hwc
         shape = (n, H, W, C)
         if not self._tiles:
@@ -103,16 +103,7 @@ class _Pool2D(Layer):
         # Every element is written: reuse one buffer across batches (a fresh
         # multi-megabyte array costs page faults on every batch). The gradient
         # is consumed by the layer below before the next backward.
-        buffer = getattr(self, "_dX_buffer", None)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = self._dX_buffer = np.empty(shape, dtype=dtype)
-        return buffer
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        for key in ("_winner", "_dX_buffer"):
-            state.pop(key, None)
-        return state
+        return scratch(cache, "dX", shape, dtype)
 
     def __repr__(self):
         return f"{type(self).__name__}(pool_size={self.pool_size!r}, stride={self.stride!r})"
@@ -146,9 +137,14 @@ class MaxPool2D(_Pool2D):
            [13., 15.]])
     """
 
-    def _forward_nhwc(self, X):
+    def _forward_nhwc(self, X, cache):
         first, *rest = self._slices
         Y = X[first].copy()
+        if cache is None:
+            # Inference: the maximum only.
+            for index in rest:
+                np.maximum(Y, X[index], out=Y)
+            return Y
         # winner[o] = index of the first window position holding the maximum
         # (argmax semantics). Positions are scanned in order and a later one
         # wins only when strictly greater, so ties stay with the first. Kept
@@ -161,12 +157,12 @@ class MaxPool2D(_Pool2D):
             # Later positions have larger k, so max() records the newest winner.
             np.maximum(winner, greater * winner.dtype.type(k), out=winner)
             np.maximum(Y, candidate, out=Y)
-        self._winner = winner
+        cache["winner"] = winner
         return Y
 
-    def _backward_nhwc(self, dY):
-        winner = self._winner
-        dX = self._new_input_grad(dY.shape[0], dY.dtype)
+    def _backward_nhwc(self, dY, cache):
+        winner = cache["winner"]
+        dX = self._new_input_grad(dY.shape[0], dY.dtype, cache)
         is_max = np.empty(winner.shape, dtype=bool)
         for k, index in enumerate(self._slices):
             np.equal(winner, k, out=is_max)
@@ -204,7 +200,7 @@ class AvgPool2D(_Pool2D):
     array([[2.5, 4.5]])
     """
 
-    def _forward_nhwc(self, X):
+    def _forward_nhwc(self, X, cache):
         first, *rest = self._slices
         Y = X[first].copy()
         for index in rest:
@@ -212,9 +208,9 @@ class AvgPool2D(_Pool2D):
         Y *= Y.dtype.type(1.0 / len(self._slices))
         return Y
 
-    def _backward_nhwc(self, dY):
+    def _backward_nhwc(self, dY, cache):
         share = dY * dY.dtype.type(1.0 / len(self._slices))
-        dX = self._new_input_grad(share.shape[0], share.dtype)
+        dX = self._new_input_grad(share.shape[0], share.dtype, cache)
         for index in self._slices:
             if self._disjoint:
                 dX[index] = share
@@ -223,7 +219,7 @@ class AvgPool2D(_Pool2D):
         return dX
 
 
-class _Pool1DMixin:
+class _Pool1D:
     """A 1-D pool is the 2-D one on maps of height 1."""
 
     def _config(self):
@@ -261,7 +257,7 @@ class _Pool1DMixin:
         return Y.transpose(0, 2, 1) if self.data_format == "channels_first" else Y
 
 
-class MaxPool1D(_Pool1DMixin, MaxPool2D):
+class MaxPool1D(_Pool1D, MaxPool2D):
     r"""Max pooling along time of ``(C, L)`` sequences (channels first).
 
     :math:`Y[c, t] = \max_{i < p} X[c, s t + i]`. With ``pool_size`` equal
@@ -286,7 +282,7 @@ class MaxPool1D(_Pool1DMixin, MaxPool2D):
     """
 
 
-class AvgPool1D(_Pool1DMixin, AvgPool2D):
+class AvgPool1D(_Pool1D, AvgPool2D):
     r"""Average pooling along time of ``(C, L)`` sequences (channels first).
 
     :math:`Y[c, t] = \frac{1}{p} \sum_{i < p} X[c, s t + i]`.
@@ -307,44 +303,3 @@ class AvgPool1D(_Pool1DMixin, AvgPool2D):
     >>> layer.forward(np.array([[[1.0, 3.0, 2.0, 4.0]]]))
     array([[[2., 3.]]])
     """
-
-
-# ------------------------------------------------------------------ references
-def pool2d_reference(X, pool_size, stride=None, mode="max"):
-    """Plain-loop pooling of ``X`` (n, C, H, W), for tests.
-
-    Returns ``Y`` and, for ``mode="max"``, a function mapping ``dY`` to ``dX``
-    (gradient to the first maximal position of each window, like ``argmax``).
-    """
-    ph, pw = _pair(pool_size, "pool_size")
-    sh, sw = (ph, pw) if stride is None else _pair(stride, "stride")
-    n, C, H, W = X.shape
-    Ho, Wo = pool_output_length(H, ph, sh), pool_output_length(W, pw, sw)
-    Y = np.zeros((n, C, Ho, Wo))
-    winners = {}
-    for s in range(n):
-        for c in range(C):
-            for y in range(Ho):
-                for x in range(Wo):
-                    window = X[s, c, y * sh:y * sh + ph, x * sw:x * sw + pw]
-                    if mode == "max":
-                        i, j = np.unravel_index(np.argmax(window), window.shape)
-                        winners[s, c, y, x] = (y * sh + i, x * sw + j)
-                        Y[s, c, y, x] = window[i, j]
-                    else:
-                        Y[s, c, y, x] = window.mean()
-
-    def backward(dY):
-        dX = np.zeros_like(X, dtype=np.float64)
-        for (s, c, y, x), (r, q) in winners.items():
-            dX[s, c, r, q] += dY[s, c, y, x]
-        if mode == "avg":
-            for s in range(n):
-                for c in range(C):
-                    for y in range(Ho):
-                        for x in range(Wo):
-                            dX[s, c, y * sh:y * sh + ph, x * sw:x * sw + pw] += (
-                                dY[s, c, y, x] / (ph * pw))
-        return dX
-
-    return Y, backward

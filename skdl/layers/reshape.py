@@ -2,7 +2,7 @@ r"""Shape-only layers: :class:`Flatten` and :class:`Reshape`.
 
 Neither has parameters or changes a value; they only re-index. ``Flatten``
 turns the stack of feature maps into one vector per sample so that dense
-layers can follow (course notes, item 50.4). ``Reshape`` does the opposite
+layers can follow . ``Reshape`` does the opposite
 at the network input: estimators take 2-D ``X`` (so that pipelines and
 scalers work), and the first layer restores the per-sample image or
 sequence shape.
@@ -35,11 +35,11 @@ class Flatten(Layer):
         self._input_shape = tuple(input_shape)
         return (int(np.prod(input_shape)),)
 
-    def forward(self, X, training=False):
+    def forward(self, X, cache=None, rng=None):
         # A view when X is contiguous (the usual case), a copy otherwise.
         return X.reshape(X.shape[0], -1)
 
-    def backward(self, dY, input_grad=True):
+    def backward(self, dY, cache, grads, input_grad=True):
         if not input_grad:
             return None
         return dY.reshape((dY.shape[0],) + self._input_shape)
@@ -87,11 +87,11 @@ class Reshape(Layer):
             return target[1:] + target[:1]
         return target
 
-    def forward(self, X, training=False):
+    def forward(self, X, cache=None, rng=None):
         Y = X.reshape((X.shape[0],) + self._target)
         return np.moveaxis(Y, 1, -1) if self.channels_last else Y
 
-    def backward(self, dY, input_grad=True):
+    def backward(self, dY, cache, grads, input_grad=True):
         if not input_grad:
             return None
         if self.channels_last:

@@ -39,7 +39,7 @@ class SequenceInput(Layer):
                              f"values, got input shape {tuple(input_shape)}.")
         return (T, d)
 
-    def forward(self, X, training=False):
+    def forward(self, X, cache=None, rng=None):
         T, d = self.sequence_shape
         n = X.shape[0]
         valid = None
@@ -53,7 +53,7 @@ class SequenceInput(Layer):
         Xs = np.ascontiguousarray(X.reshape(n, T, d).transpose(1, 0, 2))
         return Xs, valid
 
-    def backward(self, dY, input_grad=True):
+    def backward(self, dY, cache, grads, input_grad=True):
         if not input_grad or dY is None:
             return None
         T, d = self.sequence_shape
