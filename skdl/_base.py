@@ -14,6 +14,7 @@ import numbers
 import warnings
 
 import numpy as np
+import scipy.sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.metrics import accuracy_score, r2_score
@@ -21,14 +22,14 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .activations import log_logistic, log_softmax, logistic, softmax
 from .callbacks import (EarlyStopping, History, ProgressBar, ProgressLogger, SwitchRecorder,
                         Timer)
 from .layers import Dense
-from .losses import LOSSES, OUTPUT_ACTIVATION
+from .losses import LOSSES, OUTPUT_ACTIVATION, output_activation
 from .network import Sequential
 from .optimizers import make_optimizer
 from ._training import Trainer, stop_on_interrupt, train_lbfgs, train_stochastic
@@ -50,6 +51,15 @@ SOLVERS = ("sgd", "adam", "lbfgs", "adagrad", "rmsprop", "swats")
 _OPTIMIZER_PARAMS = ("solver", "learning_rate", "learning_rate_init", "power_t",
                      "momentum", "nesterovs_momentum", "beta_1", "beta_2",
                      "epsilon", "rho")
+
+
+def _labels(labels):
+    """Class labels as the user wrote them, for messages: ``['a', 'b']``, ``[0, 1]``.
+
+    (A NumPy array's repr would say ``array([...])`` and its scalars
+    ``np.int64(1)``.)
+    """
+    return repr(np.asarray(labels).tolist())
 
 
 def _stochastic_solver(estimator):
@@ -120,11 +130,16 @@ class BaseNeuralEstimator(BaseEstimator):
         "beta_1": [Interval(numbers.Real, 0, 1, closed="left")],
         "beta_2": [Interval(numbers.Real, 0, 1, closed="left")],
         "epsilon": [Interval(numbers.Real, 0, None, closed="neither")],
-        "n_iter_no_change": [Interval(numbers.Integral, 1, None)],
+        "n_iter_no_change": [Interval(numbers.Integral, 1, None), Options(np.inf)],
         "max_fun": [Interval(numbers.Integral, 1, None)],
         "rho": [Interval(numbers.Real, 0, 1, closed="left")],
         "dtype": [Options(None), Dtype()],
     }
+
+    #: Whether ``X`` may be a SciPy sparse matrix or array (CSR, CSC, ...): the
+    #: estimators whose first layer is a Dense layer, which multiplies the
+    #: sparse rows directly (:class:`skdl.layers.Dense`). Never densified.
+    _accepts_sparse = False
 
     #: Gradient-norm clipping threshold of the stochastic solvers (None: off).
     #: Estimators with a ``clip_norm`` parameter override it with a property.
@@ -151,6 +166,11 @@ class BaseNeuralEstimator(BaseEstimator):
         checks see 2-D data. ``reset`` is True in a first fit, which makes a
         new adapter; later calls only read it.
         """
+        if scipy.sparse.issparse(X) and not self._accepts_sparse:
+            raise TypeError(
+                f"Sparse data was passed for X, but {type(self).__name__} needs dense "
+                "data (only the linear models and MLPs accept sparse input). Use "
+                "X.toarray() to convert to a dense numpy array.")
         if reset:
             self._input = self._make_input_adapter()
             return X if self._input is None else self._input.fit(X)
@@ -192,25 +212,30 @@ class BaseNeuralEstimator(BaseEstimator):
         Y = Y.astype(dtype, copy=False)
         if sample_weight is not None:
             sample_weight = sample_weight.astype(dtype)
-        # Gradients and caches live in the trainer, for this fit only.
-        trainer = Trainer(self.network_, LOSSES[self._loss_name], self.alpha)
+        epochs_before = self._history.n_iter
         with stop_on_interrupt() as interrupt:
             try:
                 if self.solver == "lbfgs":
                     self.loss_ = train_lbfgs(
-                        trainer, X, Y, sample_weight, history=self._history,
-                        max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
-                        verbose=bool(self.verbose), interrupt=interrupt)
+                        self._trainer(sample_weight), X, Y, sample_weight,
+                        history=self._history, max_iter=self.max_iter, max_fun=self.max_fun,
+                        tol=self.tol, verbose=bool(self.verbose), interrupt=interrupt)
                 else:
-                    self._train_stochastic(trainer, X, Y, y, sample_weight, incremental,
-                                           interrupt)
+                    self._train_stochastic(X, Y, y, sample_weight, incremental, interrupt)
             except KeyboardInterrupt:
                 # A second Ctrl-C stops wherever the fit is, possibly inside an
                 # update: the weights cannot be trusted, so the model is reset.
                 self._forget_fit()
                 raise
         self._set_fitted_attributes()
+        # As in scikit-learn: the epochs (L-BFGS iterations) of this call,
+        # while t_ and loss_curve_ continue across warm starts.
+        self.n_iter_ = self._history.n_iter - epochs_before
         return self
+
+    def _trainer(self, sample_weight):
+        """This fit's gradients, caches and objective, weighted by its training set."""
+        return Trainer(self.network_, LOSSES[self._loss_name], self.alpha, sample_weight)
 
     def _forget_fit(self):
         """Remove every fitted attribute: back to an unfitted estimator."""
@@ -222,7 +247,16 @@ class BaseNeuralEstimator(BaseEstimator):
     def _validate_training_data(self, X, y, reset):
         X = self._prepare_input(X, reset)
         return validate_data(self, X, y, reset=reset, dtype=(np.float64, np.float32),
+                             accept_sparse=self._sparse_format(),
                              multi_output=self._multi_output, y_numeric=self._y_numeric)
+
+    def _sparse_format(self):
+        """``accept_sparse`` of ``validate_data``: CSR, the format that slices rows cheaply.
+
+        Any other sparse format (CSC, COO, ...) is converted to CSR, a copy of
+        the non-zeros only.
+        """
+        return "csr" if self._accepts_sparse else False
 
     def _compute_dtype(self, X):
         if self.dtype is not None:
@@ -247,11 +281,12 @@ class BaseNeuralEstimator(BaseEstimator):
             self._optimizer_signature = signature
         return self._optimizer
 
-    def _train_stochastic(self, trainer, X, Y, y, sample_weight, incremental, interrupt):
+    def _train_stochastic(self, X, Y, y, sample_weight, incremental, interrupt):
         validate = None
         use_validation = self.early_stopping and not incremental
         if use_validation:
             X, Y, y, sample_weight, validate = self._split_validation(X, Y, y, sample_weight)
+        trainer = self._trainer(sample_weight)
         callbacks = [Timer(), SwitchRecorder(),
                      EarlyStopping(self.tol, self.n_iter_no_change, use_validation,
                                    bool(self.verbose))]
@@ -268,7 +303,7 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def _split_validation(self, X, Y, y, sample_weight):
         """Hold out ``validation_fraction`` (stratified for classifiers) for early stopping."""
-        stratify = y if self._stratify_validation() else None
+        stratify = self._stratification_labels(y, Y)
         arrays = [X, Y, y] + ([] if sample_weight is None else [sample_weight])
         seed = int(self._rng.integers(np.iinfo(np.int32).max))
         parts = train_test_split(*arrays, test_size=self.validation_fraction,
@@ -287,15 +322,15 @@ class BaseNeuralEstimator(BaseEstimator):
 
         return X_train, Y_train, y_train, sw_train, validate
 
-    def _stratify_validation(self):
-        return False
+    def _stratification_labels(self, y, Y):
+        """What the validation split is stratified on (None: not stratified)."""
+        return None
 
     def _training_sample_weight(self, sample_weight, y, n_samples):
         return check_sample_weight(sample_weight, n_samples, np.float64)
 
     def _set_fitted_attributes(self):
         history = self._history
-        self.n_iter_ = history.n_iter
         self.t_ = history.t
         self.loss_curve_ = list(history.loss_curve)
         self.n_outputs_ = self.network_.output_shape[0]
@@ -313,12 +348,21 @@ class BaseNeuralEstimator(BaseEstimator):
         if self.solver == "swats":
             self.switch_epoch_ = history.switch_epoch
 
+    @property
+    def _no_improvement_count(self):
+        """Epochs in a row without improvement at the end of the last fit.
+
+        The name of scikit-learn's MLP attribute, read by code written for it.
+        """
+        return self._history.no_improvement_count
+
     # ------------------------------------------------------------ prediction
     def _validated_input(self, X):
         """``X`` checked against the fit (the network casts it chunk by chunk)."""
         check_is_fitted(self)
         X = self._prepare_input(X, reset=False)
-        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                             accept_sparse=self._sparse_format())
 
     def _logits(self, X):
         """Validated ``X`` through the trained network: a pure, chunked inference."""
@@ -340,7 +384,7 @@ class BaseNeuralEstimator(BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = self._accepts_sparse
         return tags
 
 
@@ -355,6 +399,9 @@ class NeuralClassifierMixin(ClassifierMixin):
     _multiclass_loss = "log_loss"
     _supports_multilabel = False
     _y_numeric = False
+    #: Whether a ``y`` of one class fits (scikit-learn's MLP does: it then
+    #: predicts that class) or is an error (its linear models refuse it).
+    _fits_one_class = False
 
     @property
     def _multi_output(self):
@@ -395,26 +442,51 @@ class NeuralClassifierMixin(ClassifierMixin):
 
     def _encode_targets(self, y, *, first, incremental, classes):
         check_classification_targets(y)
+        if incremental:
+            self._check_partial_fit_classes(classes, first)
         if first:
-            if incremental and classes is None:
-                raise ValueError("classes must be passed on the first call to partial_fit.")
-            binarizer = LabelBinarizer()
-            binarizer.fit(y if classes is None else np.asarray(classes))
-            n_classes = len(binarizer.classes_)
-            if n_classes < 2 and binarizer.y_type_ != "multilabel-indicator":
-                raise ValueError(
-                    f"{type(self).__name__} needs samples of at least 2 classes in "
-                    f"the data, but the data contains only 1 class: {binarizer.classes_[0]!r}.")
-            self._label_binarizer = binarizer
-            self.classes_ = binarizer.classes_
-            self._multilabel = binarizer.y_type_ == "multilabel-indicator"
-            if self._multilabel or n_classes == 2:
-                self._loss_name = "binary_log_loss"
-            else:
-                self._loss_name = self._multiclass_loss
-        else:
+            self._fit_label_binarizer(y, classes)
+        if not first or classes is not None:
             self._check_known_classes(y, incremental)
         return self._label_binarizer.transform(y).astype(np.float64)
+
+    def _check_partial_fit_classes(self, classes, first):
+        """``classes=`` of ``partial_fit``: required on the first call, unchanged later."""
+        if classes is None:
+            if first:
+                raise ValueError("classes must be passed on the first call to partial_fit.")
+            return
+        if not first and not np.array_equal(unique_labels(classes), self.classes_):
+            raise ValueError(f"classes={_labels(unique_labels(classes))} is not the same as "
+                             f"on the previous call to partial_fit, which was "
+                             f"{_labels(self.classes_)}.")
+
+    def _fit_label_binarizer(self, y, classes):
+        """First fit: the classes, the output layer's encoding and the loss.
+
+        The classes are ``classes`` when given (``partial_fit``) and those of
+        ``y`` otherwise; a multi-label indicator ``y`` gives its columns.
+        """
+        multilabel = y.ndim == 2
+        binarizer = LabelBinarizer()
+        binarizer.fit(y if classes is None or multilabel else np.asarray(classes))
+        if multilabel and classes is not None and not np.array_equal(
+                unique_labels(classes), binarizer.classes_):
+            raise ValueError(f"For a multi-label y of {y.shape[1]} columns, classes must be "
+                             f"the column indices {_labels(binarizer.classes_)}; got "
+                             f"{_labels(unique_labels(classes))}.")
+        n_classes = len(binarizer.classes_)
+        if n_classes < 2 and not multilabel and not self._fits_one_class:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the data, "
+                f"but the data contains only 1 class: {binarizer.classes_.tolist()[0]!r}.")
+        self._label_binarizer = binarizer
+        self.classes_ = binarizer.classes_
+        self._multilabel = multilabel
+        if multilabel or n_classes <= 2:
+            self._loss_name = "binary_log_loss"
+        else:
+            self._loss_name = self._multiclass_loss
 
     def _check_known_classes(self, y, incremental):
         if self._multilabel:
@@ -423,8 +495,9 @@ class NeuralClassifierMixin(ClassifierMixin):
         if incremental:
             unknown = np.setdiff1d(labels, self.classes_)
             if unknown.size:
-                raise ValueError(f"y contains labels {unknown.tolist()} that were not in "
-                                 f"classes={self.classes_.tolist()} of the first partial_fit call.")
+                raise ValueError(f"y contains labels {_labels(unknown)} that are not in "
+                                 f"classes={_labels(self.classes_)} of the first "
+                                 "partial_fit call.")
         elif not np.array_equal(labels, self.classes_):
             raise ValueError("warm_start can only be used where `y` has the same classes "
                              "as in the previous call to fit. Previously got "
@@ -440,8 +513,18 @@ class NeuralClassifierMixin(ClassifierMixin):
         weights = compute_sample_weight(class_weight, y)
         return weights if sample_weight is None else weights * sample_weight
 
-    def _stratify_validation(self):
-        return not self._multilabel
+    def _stratification_labels(self, y, Y):
+        """Classes are stratified in the validation split, as in scikit-learn.
+
+        A single sigmoid output (binary or one-class targets) is stratified on
+        its encoded column, as scikit-learn does, so that a class too small to
+        split is reported in scikit-learn's words (``['True']`` for the
+        positive class); other single-label targets on the user's labels;
+        multi-label targets are not stratified.
+        """
+        if self._multilabel:
+            return None
+        return Y.astype(bool) if Y.shape[1] == 1 else y
 
     def _score_logits(self, logits, y, sample_weight):
         return accuracy_score(y, self._predict_from_logits(logits), sample_weight=sample_weight)
@@ -501,19 +584,17 @@ class NeuralClassifierMixin(ClassifierMixin):
             Columns in the order of ``classes_``. For multi-label targets, the
             independent probability of each label.
         """
-        logits = self._logits(X)
-        if self._loss_name == "log_loss":
-            return softmax(logits)
-        proba = logistic(logits)
-        if self._is_binary():
-            return np.hstack([1.0 - proba, proba])
-        if not self._multilabel:
-            # One-vs-rest: normalise the independent sigmoids to sum to one.
-            proba /= proba.sum(axis=1, keepdims=True)
-        return proba
+        return self._proba_from_logits(self._logits(X))
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably from the logits.
+        """Logarithm of :meth:`predict_proba`.
+
+        It is ``np.log(predict_proba(X))`` wherever that probability is a
+        normal float, so the two agree on every comparison (the most likely
+        class even when probabilities saturate at 1.0, as scikit-learn's
+        tests require); where a probability underflowed to 0 (or to a
+        subnormal) it is computed in log space from the logits instead, so it
+        stays finite and exact rather than ``-inf``.
 
         Parameters
         ----------
@@ -526,6 +607,27 @@ class NeuralClassifierMixin(ClassifierMixin):
             Log-probabilities in the order of ``classes_``.
         """
         logits = self._logits(X)
+        proba = self._proba_from_logits(logits)
+        underflow = proba < np.finfo(proba.dtype).tiny
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba, out=proba)
+        if underflow.any():
+            log_proba[underflow] = self._log_proba_from_logits(logits)[underflow]
+        return log_proba
+
+    def _proba_from_logits(self, logits):
+        if self._loss_name == "log_loss":
+            return softmax(logits)
+        proba = logistic(logits)
+        if self._is_binary():
+            return np.hstack([1.0 - proba, proba])
+        if not self._multilabel:
+            # One-vs-rest: normalise the independent sigmoids to sum to one.
+            proba /= proba.sum(axis=1, keepdims=True)
+        return proba
+
+    def _log_proba_from_logits(self, logits):
+        """Log-probabilities computed stably in log space (log-sum-exp, log-sigmoid)."""
         if self._loss_name == "log_loss":
             return log_softmax(logits)
         if self._is_binary():
@@ -542,11 +644,15 @@ class NeuralClassifierMixin(ClassifierMixin):
 
 
 class NeuralRegressorMixin(RegressorMixin):
-    """Target handling of the neural regressors: identity output, squared error."""
+    """Target handling of the neural regressors: squared error (identity output) by default."""
 
     _multi_output = True
     _y_numeric = True
     _loss_name = "squared_error"
+
+    def _regression_loss(self):
+        """The loss a first fit trains with (``MLPRegressor`` has a ``loss`` parameter)."""
+        return "squared_error"
 
     @available_if(_stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
@@ -572,14 +678,23 @@ class NeuralRegressorMixin(RegressorMixin):
 
     def _encode_targets(self, y, *, first, incremental, classes):
         Y = y.reshape(-1, 1) if y.ndim == 1 else y
-        if not first and Y.shape[1] != self.n_outputs_:
+        if first:
+            self._loss_name = self._regression_loss()
+        elif Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs but the model was fitted "
                              f"with {self.n_outputs_}.")
+        if self._loss_name == "poisson" and np.any(Y < 0):
+            raise ValueError("Some value(s) of y are negative which is not allowed "
+                             "for Poisson regression (loss='poisson').")
         return Y.astype(np.float64, copy=False)
 
+    def _predict_from_logits(self, logits):
+        """The prediction: the output activation of the loss (exp for Poisson) on the logits."""
+        prediction = output_activation(self._loss_name, logits)
+        return prediction[:, 0].copy() if prediction.shape[1] == 1 else prediction
+
     def _score_logits(self, logits, y, sample_weight):
-        prediction = logits[:, 0] if y.ndim == 1 else logits
-        return r2_score(y, prediction, sample_weight=sample_weight)
+        return r2_score(y, self._predict_from_logits(logits), sample_weight=sample_weight)
 
     def predict(self, X):
         """Predict targets.
@@ -594,10 +709,10 @@ class NeuralRegressorMixin(RegressorMixin):
         y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
             Predicted targets.
         """
-        logits = self._logits(X)
-        return logits[:, 0].copy() if logits.shape[1] == 1 else logits
+        return self._predict_from_logits(self._logits(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        tags.target_tags.positive_only = self._regression_loss() == "poisson"
         return tags

@@ -9,9 +9,14 @@ TRAINING_PARAMETERS = """\
         (Keskar & Socher, 2017), and ``"lbfgs"`` is scipy's full-batch
         quasi-Newton L-BFGS-B.
     alpha : float, default=%(alpha)r
-        Strength of the L2 penalty. The objective is the weighted mean sample
-        loss plus ``alpha / (2 * sum(sample_weight)) * ||W||^2`` over the
-        weights (not the intercepts), as in scikit-learn's MLP.
+        Strength of the L2 penalty. On the whole training set the objective
+        is the weighted mean sample loss plus
+        ``alpha / (2 * sum(sample_weight)) * ||W||^2`` over the weights (not
+        the intercepts), as in scikit-learn's MLP. A mini-batch of ``b``
+        samples divides its weighted loss sum and the penalty by ``b`` times
+        the training set's mean weight (``b`` without weights, as
+        scikit-learn), so that its loss is an unbiased estimate of the
+        training set's weighted mean loss, whichever weights it holds.
     batch_size : int or "auto", default="auto"
         Mini-batch size of the stochastic solvers; ``"auto"`` is
         ``min(200, n_samples)``. Ignored by ``"lbfgs"``.
@@ -58,8 +63,9 @@ TRAINING_PARAMETERS = """\
         Decay rates of Adam's (and SWATS's) first and second moment estimates.
     epsilon : float, default=1e-8
         Added to the denominators of Adam, Adagrad, RMSProp and SWATS.
-    n_iter_no_change : int, default=10
-        Epochs without improvement tolerated before stopping.
+    n_iter_no_change : int or np.inf, default=10
+        Epochs without improvement tolerated before stopping; ``np.inf``
+        never stops early (every fit runs ``max_iter`` epochs).
     max_fun : int, default=15000
         Maximum number of loss evaluations of ``"lbfgs"``.
     rho : float, default=0.9
@@ -92,13 +98,16 @@ FITTED_ATTRIBUTES = """\
     best_validation_score_ : float or None
         Best validation score (``early_stopping``).
     n_iter_ : int
-        Epochs run (L-BFGS iterations for ``"lbfgs"``), across warm starts.
+        Epochs (L-BFGS iterations for ``"lbfgs"``) run by the last call to
+        ``fit`` or ``partial_fit``, as in scikit-learn.
     t_ : int
-        Training samples seen, across warm starts.
+        Training samples seen, across warm starts and ``partial_fit`` calls
+        (``loss_curve_`` continues across them too).
     n_outputs_ : int
         Number of output units.
     out_activation_ : str
-        Output activation: ``"identity"``, ``"logistic"`` or ``"softmax"``.
+        Output activation: ``"identity"``, ``"logistic"``, ``"softmax"`` or
+        ``"exp"`` (the Poisson loss's log link).
     network_ : skdl.network.Sequential
         The trained network.
     switch_epoch_ : int or None

@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import scipy.optimize
+from scipy.linalg import blas
 from sklearn.exceptions import ConvergenceWarning
 
 from .callbacks import EpochLog
@@ -31,23 +32,41 @@ class Trainer:
     activations and work arrays live exactly as long as the fit; the network
     keeps only what it learned.
 
-    The objective of a batch is the weighted mean loss plus the L2 penalty,
+    The objective of a batch :math:`B` of :math:`b` samples is its weighted
+    loss plus the L2 penalty, both divided by the weight the batch stands
+    for:
 
     .. math::
 
-        J = \frac{\sum_i w_i \ell_i}{\sum_i w_i}
-            + \frac{\alpha}{2 \sum_i w_i} \lVert W \rVert^2
+        J_B = \frac{\sum_{i \in B} w_i \ell_i + \frac{\alpha}{2} \lVert W \rVert^2}
+                   {b \, \bar w},
+        \qquad \bar w = \frac{1}{n} \sum_{i=1}^{n} w_i ,
 
-    where :math:`W` are the weights (not the intercepts).
+    where :math:`W` are the weights (not the intercepts) and :math:`\bar w` is
+    the mean weight of the :math:`n` training samples. For a batch drawn
+    uniformly, the expected loss term is the training set's weighted mean
+    loss :math:`\sum_i w_i \ell_i / \sum_i w_i`, whatever weights the batch
+    happens to hold, so mini-batch solvers head for the optimum of the
+    full-batch objective. (Dividing by the batch's own weight sum instead
+    scales down exactly the batches that hold a heavily weighted sample:
+    class weights were under-applied.) On the whole training set,
+    :math:`b \bar w = \sum_i w_i` and :math:`J` is scikit-learn's weighted
+    objective; without weights :math:`\bar w = 1` and the penalty is
+    scikit-learn's :math:`\alpha / 2b`.
 
     Parameters
     ----------
     network : Sequential
         The built network to train.
     loss : callable
-        ``loss(Y, logits, sample_weight) -> (value, dlogits)``.
+        ``loss(Y, logits, sample_weight, total_weight) -> (value, dlogits)``
+        (see :mod:`skdl.losses`).
     alpha : float
         L2 penalty.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The weights of the whole training set, which give :math:`\bar w`.
+        None means unweighted training (or, if batches come with weights
+        anyway, each batch normalised by its own weight sum).
 
     Attributes
     ----------
@@ -56,22 +75,54 @@ class Trainer:
         ``network.flat_params``.
     """
 
-    def __init__(self, network, loss, alpha):
+    def __init__(self, network, loss, alpha, sample_weight=None):
         self.network = network
         self.loss = loss
         self.alpha = alpha
         self.flat_grads = np.zeros_like(network.flat_params)
         self._grads = network.gradient_views(self.flat_grads)
         self._caches = [{} for _ in network.layers]
-        self._penalty = np.empty(network.n_regularized, dtype=network.dtype)
+        # grads += c * weights in one pass and no temporary (BLAS axpy writes
+        # into a contiguous array of its dtype): for a wide sparse first layer
+        # the weights are hundreds of megabytes.
+        self._axpy = blas.get_blas_funcs("axpy", dtype=network.dtype)
+        if sample_weight is None:
+            self._weight_total = self._n_samples = None
+        else:
+            self._weight_total = float(np.sum(sample_weight))
+            self._n_samples = len(sample_weight)
+
+    def batch_weight(self, n_batch, sample_weight):
+        r"""The weight :math:`b \bar w` a batch of ``n_batch`` samples stands for.
+
+        Parameters
+        ----------
+        n_batch : int
+            Samples in the batch.
+        sample_weight : ndarray or None
+            The batch's weights.
+
+        Returns
+        -------
+        total : float or None
+            ``n_batch`` without weights. For the whole training set it is
+            exactly the sum of its weights.
+        """
+        if sample_weight is None:
+            return n_batch
+        if self._weight_total is None:
+            return float(np.sum(sample_weight))
+        return self._weight_total * (n_batch / self._n_samples)
 
     def objective(self, X, Y, sample_weight, rng=None):
         """Loss of one batch, penalty included; fills :attr:`flat_grads`.
 
         Parameters
         ----------
-        X, Y : ndarray
-            Inputs (network dtype) and encoded targets of the batch.
+        X : ndarray or scipy sparse matrix
+            Inputs of the batch (network dtype).
+        Y : ndarray
+            Encoded targets of the batch.
         sample_weight : ndarray or None
             Per-sample weights of the batch.
         rng : numpy.random.Generator or None
@@ -82,17 +133,18 @@ class Trainer:
         value : float
         """
         network = self.network
+        # Layers see the batch's raw weights (batch normalisation takes
+        # weighted batch statistics); the loss and penalty see what the batch
+        # stands for in the training set.
         logits = network.forward(X, self._caches, rng, sample_weight=sample_weight)
-        value, dlogits = self.loss(Y, logits, sample_weight)
+        total = self.batch_weight(X.shape[0], sample_weight)
+        value, dlogits = self.loss(Y, logits, sample_weight, total)
         network.backward(dlogits, self._caches, self._grads)
-        if self.alpha:
-            weight_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
+        if self.alpha and network.n_regularized:
             weights = network.flat_params[:network.n_regularized]
             grads = self.flat_grads[:network.n_regularized]
-            value += 0.5 * self.alpha * float(weights @ weights) / weight_sum
-            # grads += (alpha / weight_sum) * weights, without a temporary.
-            scale = weights.dtype.type(self.alpha / weight_sum)
-            grads += np.multiply(weights, scale, out=self._penalty)
+            value += 0.5 * self.alpha * float(weights @ weights) / total
+            self._axpy(weights, grads, a=self.alpha / total)     # in place
         return value
 
 

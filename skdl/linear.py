@@ -17,9 +17,14 @@ from .utils.validation import CLASS_WEIGHT
 
 
 class _LinearModel(BaseNeuralEstimator):
-    """One dense layer; ``coef_``/``intercept_`` in scikit-learn's layout."""
+    """One dense layer; ``coef_``/``intercept_`` in scikit-learn's layout.
+
+    ``X`` may be a SciPy sparse matrix or array: the layer multiplies the
+    sparse rows directly, never densifying them.
+    """
 
     _default_overrides = {"solver": "lbfgs"}
+    _accepts_sparse = True
     #: Activation whose initialisation gain the single layer uses (scikit-learn
     #: uses the logistic gain for sigmoid outputs).
     _gain_activation = "identity"

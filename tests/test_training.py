@@ -2,9 +2,14 @@ import numpy as np
 import pytest
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import log_loss
+from sklearn.utils.class_weight import compute_sample_weight
 
-from skdl import MLPClassifier, SoftmaxClassifier
-from skdl._training import resolve_batch_size
+from skdl import LogisticRegression, MLPClassifier, SoftmaxClassifier
+from skdl._assembly import dense_head
+from skdl._training import Trainer, resolve_batch_size
+from skdl.losses import LOSSES
+from skdl.network import Sequential
 
 
 def test_batch_size_auto_and_clipping():
@@ -58,3 +63,77 @@ def test_verbose_prints_one_line_per_epoch(capsys):
     lines = [l for l in capsys.readouterr().out.splitlines() if l.startswith("Iteration")]
     assert len(lines) == 3
     assert "loss = " in lines[0] and "validation score = " in lines[0] and lines[0].endswith(" s")
+
+
+def _weighted_problem(rng, loss_name, n=60):
+    """A small network, data, targets for ``loss_name`` and very uneven weights."""
+    X = rng.standard_normal((n, 4))
+    if loss_name == "squared_error":
+        Y = rng.standard_normal((n, 2))
+    elif loss_name == "poisson":
+        Y = rng.poisson(2.0, size=(n, 2)).astype(float)
+    elif loss_name == "binary_log_loss":
+        Y = rng.integers(0, 2, size=(n, 2)).astype(float)
+    else:
+        Y = np.eye(3)[rng.integers(0, 3, size=n)]
+    weights = rng.choice([0.0, 0.5, 1.0, 40.0], size=n, p=[0.2, 0.4, 0.35, 0.05])
+    network = Sequential(dense_head((5,), Y.shape[1], "tanh", ())).build((4,), rng)
+    return network, X, Y, weights
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_mini_batches_estimate_the_full_weighted_objective_without_bias(rng, loss_name):
+    network, X, Y, weights = _weighted_problem(rng, loss_name)
+    trainer = Trainer(network, LOSSES[loss_name], alpha=0.0, sample_weight=weights)
+    full = trainer.objective(X, Y, weights)
+    full_grad = trainer.flat_grads.copy()
+    # Each sample lands in one of the equal batches of an epoch: the batches'
+    # mean objective and gradient are the full ones, for any weights they hold.
+    batches = np.array_split(rng.permutation(len(X)), 6)
+    values, grads = [], []
+    for batch in batches:
+        values.append(trainer.objective(X[batch], Y[batch], weights[batch]))
+        grads.append(trainer.flat_grads.copy())
+    assert np.mean(values) == pytest.approx(full, rel=1e-12)
+    np.testing.assert_allclose(np.mean(grads, axis=0), full_grad, rtol=1e-10, atol=1e-14)
+    # Normalising each batch by its own weight sum (the old rule) is biased.
+    own = [LOSSES[loss_name](Y[b], network.forward(X[b]), weights[b])[0] for b in batches]
+    assert abs(np.mean(own) - full) > 1e-3 * abs(full)
+
+
+def test_full_batch_objective_is_the_weighted_mean_plus_penalty(rng):
+    network, X, Y, weights = _weighted_problem(rng, "log_loss")
+    trainer = Trainer(network, LOSSES["log_loss"], alpha=0.3, sample_weight=weights)
+    value = trainer.objective(X, Y, weights)
+    W = network.flat_params[:network.n_regularized]
+    mean_loss = LOSSES["log_loss"](Y, network.forward(X), weights)[0]
+    assert value == pytest.approx(mean_loss + 0.15 * (W @ W) / weights.sum(), rel=1e-12)
+    # Without weights, scikit-learn's mini-batch rule: penalty alpha / (2 * batch size).
+    plain = Trainer(network, LOSSES["log_loss"], alpha=0.3)
+    unweighted = LOSSES["log_loss"](Y[:10], network.forward(X[:10]))[0]
+    assert plain.objective(X[:10], Y[:10], None) == pytest.approx(
+        unweighted + 0.15 * (W @ W) / 10, rel=1e-12)
+
+
+def test_minibatch_adam_reaches_the_lbfgs_optimum_with_class_weights():
+    # The imbalanced problem of issue 13: 19,960 : 40 samples, class_weight=
+    # "balanced" (weights 0.5 and 250), batches of 200. Normalising each batch
+    # by its own weight sum scaled down the batches holding a minority sample:
+    # Adam ended at intercept -2.34 against the optimum's -1.33.
+    rng = np.random.default_rng(0)
+    X = np.vstack([rng.normal(0, 1, (19960, 2)), rng.normal(1, 1, (40, 2))])
+    y = np.r_[np.zeros(19960, int), np.ones(40, int)]
+    exact = LogisticRegression(class_weight="balanced", tol=1e-8, random_state=0).fit(X, y)
+    adam = LogisticRegression(solver="adam", class_weight="balanced", batch_size=200,
+                              learning_rate_init=0.01, max_iter=40, tol=0, random_state=0,
+                              n_iter_no_change=1000)
+    with pytest.warns(ConvergenceWarning):
+        adam.fit(X, y)
+    np.testing.assert_allclose(adam.intercept_, exact.intercept_, atol=0.1)
+    np.testing.assert_allclose(adam.coef_, exact.coef_, atol=0.1)
+    weights = compute_sample_weight("balanced", y)
+    objective = [log_loss(y, model.predict_proba(X), sample_weight=weights)
+                 for model in (adam, exact)]
+    assert objective[0] < objective[1] * 1.002
+    X_test = np.vstack([rng.normal(0, 1, (2000, 2)), rng.normal(1, 1, (2000, 2))])
+    assert abs(adam.predict(X_test).mean() - exact.predict(X_test).mean()) < 0.02
