@@ -10,7 +10,7 @@ Every run is a separate process, so its numbers are its own: "traced peak"
 is the highest memory that ``tracemalloc`` saw during ``fit`` minus what was
 allocated before it (NumPy and SciPy report their arrays to it), "max RSS"
 the process's peak resident memory (``getrusage``) over the whole run, data
-and interpreter included, next to the RSS before ``fit``.
+and interpreter included, next to its peak before ``fit`` (making the data).
 
 Usage::
 
@@ -35,21 +35,37 @@ MIB = 2**20
 
 
 def tfidf_like(rows, features, density, seed=0):
-    """A CSR matrix with ``density * features`` non-zeros a row, rows of unit L2 norm."""
+    """A CSR matrix with exactly ``density * features`` non-zeros a row, rows of unit L2 norm.
+
+    Words are drawn with a long tail (the probability of the word of rank
+    ``r`` falls like ``1 / (r + 20)``, Zipf's law), without repeats in a
+    row; values are exponential, as term counts times inverse document
+    frequencies roughly are.
+    """
     import scipy.sparse
     from sklearn.preprocessing import normalize
 
     rng = np.random.default_rng(seed)
     per_row = max(1, int(round(density * features)))
-    # Word frequencies follow a long tail: low column indices are common.
-    columns = np.minimum((rng.pareto(1.0, size=(rows, per_row)) * 50).astype(np.int64),
-                         features - 1)
-    columns = rng.permutation(features)[columns]       # scatter the frequent ones
+    draws = per_row + per_row // 2 + 20                 # enough to find per_row distinct
+    offset = 20.0
+    ranks = offset * ((features + offset) / offset) ** rng.random((rows, draws)) - offset
+    words = rng.permutation(features)[ranks.astype(np.int64)]
+    # Keep the first per_row distinct words of each row, in the order drawn.
+    order = np.argsort(words, axis=1, kind="stable")
+    sorted_words = np.take_along_axis(words, order, axis=1)
+    repeat = np.zeros_like(sorted_words, dtype=bool)
+    repeat[:, 1:] = sorted_words[:, 1:] == sorted_words[:, :-1]
+    first_seen = np.where(repeat, draws, order)         # a repeat goes last
+    keep = np.sort(first_seen, axis=1)[:, :per_row]
+    if np.any(keep >= draws):
+        raise RuntimeError("too few distinct words drawn; raise `draws`")
+    columns = np.take_along_axis(words, keep, axis=1)
     values = rng.exponential(1.0, size=(rows, per_row))
     indptr = np.arange(0, rows * per_row + 1, per_row)
     X = scipy.sparse.csr_matrix((values.ravel(), columns.ravel(), indptr),
                                 shape=(rows, features))
-    X.sum_duplicates()
+    X.sort_indices()
     X = normalize(X)
     signal = X @ rng.standard_normal(features)
     y = (signal > np.median(signal)).astype(int)
@@ -122,7 +138,7 @@ def main():
     common = [f"--rows={args.rows}", f"--features={args.features}",
               f"--density={args.density}", f"--hidden={args.hidden}",
               f"--epochs={args.epochs}"]
-    print("| package | dtype | fit | traced peak in fit | max RSS (before fit) | predict "
+    print("| package | dtype | fit | traced peak in fit | max RSS (peak before fit) | predict "
           "| traced peak in predict | train accuracy |")
     print("|---|---|---|---|---|---|---|---|")
     for package, dtype in runs:

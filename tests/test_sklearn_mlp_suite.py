@@ -17,6 +17,7 @@ import types
 
 import pytest
 import sklearn
+from threadpoolctl import threadpool_limits
 
 import skdl
 
@@ -30,8 +31,8 @@ SKIPPED = {
                 "_intercept_velocity, ...) by hand before partial_fit; skdl keeps "
                 "gradients in the fit's Trainer, not on the estimator",
     "test_gradient": "calls scikit-learn's private _loss_grad_lbfgs; skdl checks its "
-                     "gradients by finite differences in tests/test_layers.py, "
-                     "test_losses.py, test_activations.py and test_training.py",
+                     "gradients by finite differences in tests/test_network.py, "
+                     "test_layers.py, test_losses.py and test_activations.py",
     "test_mlp_diverging_loss": "expects NaN validation scores from a diverging fit; skdl "
                                "deliberately stops a diverging fit with a clear error "
                                "naming the learning rate (tests/test_training.py)",
@@ -80,6 +81,19 @@ for _name, _test in vars(_SUITE).items():
             _test = pytest.mark.xfail(reason=EXPECTED_TO_FAIL[_name], raises=AssertionError,
                                       strict=True)(_test)
         globals()[_name] = _test
+
+
+@pytest.fixture(autouse=True)
+def one_blas_thread():
+    """Run these small problems on one BLAS thread.
+
+    Their matrices are tiny (up to 200 x 100): a second OpenBLAS thread only
+    adds hand-offs, and on a busy machine it can stall every product (the
+    3,000 epochs of test_n_iter_no_change_inf, measured on a loaded 2-core
+    machine: 92-112 s with two threads, 3.6-5.0 s with one).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 @pytest.fixture

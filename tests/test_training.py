@@ -10,6 +10,7 @@ from skdl._assembly import dense_head
 from skdl._training import Trainer, resolve_batch_size
 from skdl.losses import LOSSES
 from skdl.network import Sequential
+from skdl.utils.gradient_check import numerical_gradient, relative_error
 
 
 def test_batch_size_auto_and_clipping():
@@ -99,6 +100,21 @@ def test_mini_batches_estimate_the_full_weighted_objective_without_bias(rng, los
     # Normalising each batch by its own weight sum (the old rule) is biased.
     own = [LOSSES[loss_name](Y[b], network.forward(X[b]), weights[b])[0] for b in batches]
     assert abs(np.mean(own) - full) > 1e-3 * abs(full)
+
+
+@pytest.mark.parametrize("loss_name", sorted(LOSSES))
+def test_batch_objective_gradient_matches_finite_differences(rng, loss_name):
+    network, X, Y, weights = _weighted_problem(rng, loss_name)
+    trainer = Trainer(network, LOSSES[loss_name], alpha=0.3, sample_weight=weights)
+    batch = slice(5, 17)                 # a mini-batch, normalised by the training set
+
+    def objective():
+        return trainer.objective(X[batch], Y[batch], weights[batch])
+
+    objective()
+    analytic = trainer.flat_grads.copy()
+    numeric = numerical_gradient(objective, network.flat_params)
+    assert relative_error(analytic, numeric) < 1e-7
 
 
 def test_full_batch_objective_is_the_weighted_mean_plus_penalty(rng):
