@@ -62,6 +62,15 @@ def _labels(labels):
     return repr(np.asarray(labels).tolist())
 
 
+def _same_labels(a, b):
+    """Whether two label arrays hold the same labels in the same order.
+
+    (Compared as Python lists: ``np.array_equal`` of strings and numbers warns
+    in older NumPy.)
+    """
+    return np.asarray(a).tolist() == np.asarray(b).tolist()
+
+
 def _stochastic_solver(estimator):
     """``partial_fit`` exists only for mini-batch solvers (as in scikit-learn)."""
     if estimator.solver == "lbfgs":
@@ -456,7 +465,7 @@ class NeuralClassifierMixin(ClassifierMixin):
             if first:
                 raise ValueError("classes must be passed on the first call to partial_fit.")
             return
-        if not first and not np.array_equal(unique_labels(classes), self.classes_):
+        if not first and not _same_labels(unique_labels(classes), self.classes_):
             raise ValueError(f"classes={_labels(unique_labels(classes))} is not the same as "
                              f"on the previous call to partial_fit, which was "
                              f"{_labels(self.classes_)}.")
@@ -470,7 +479,7 @@ class NeuralClassifierMixin(ClassifierMixin):
         multilabel = y.ndim == 2
         binarizer = LabelBinarizer()
         binarizer.fit(y if classes is None or multilabel else np.asarray(classes))
-        if multilabel and classes is not None and not np.array_equal(
+        if multilabel and classes is not None and not _same_labels(
                 unique_labels(classes), binarizer.classes_):
             raise ValueError(f"For a multi-label y of {y.shape[1]} columns, classes must be "
                              f"the column indices {_labels(binarizer.classes_)}; got "

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import Ridge
 from sklearn.multiclass import OneVsRestClassifier
@@ -237,7 +238,26 @@ def test_sparse_input_reaches_the_dense_optimum(Estimator, kind):
     method = "predict" if Estimator is LinearRegression else "predict_proba"
     np.testing.assert_allclose(getattr(sparse, method)(kind(X)), getattr(dense, method)(X),
                                atol=1e-6)
-    assert kind(X).nnz == np.count_nonzero(X)           # the input is left as it was
+
+
+@pytest.mark.parametrize("Estimator", [LogisticRegression, SoftmaxClassifier])
+def test_sparse_input_is_left_untouched(Estimator):
+    X, y = _sparse_problem(classification=True)
+    X_sparse = scipy.sparse.csr_matrix(X)
+    # Unsorted column indices within rows: nothing may sort them in place.
+    for row in range(X_sparse.shape[0]):
+        start, stop = X_sparse.indptr[row], X_sparse.indptr[row + 1]
+        X_sparse.indices[start:stop] = X_sparse.indices[start:stop][::-1].copy()
+        X_sparse.data[start:stop] = X_sparse.data[start:stop][::-1].copy()
+    X_sparse.has_sorted_indices = False
+    before = [array.copy() for array in (X_sparse.data, X_sparse.indices, X_sparse.indptr)]
+    model = Estimator(solver="adam", batch_size=32, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_sparse, y)
+    model.predict_proba(X_sparse)
+    for array, saved in zip((X_sparse.data, X_sparse.indices, X_sparse.indptr), before):
+        np.testing.assert_array_equal(array, saved)
+    np.testing.assert_array_equal(X_sparse.toarray(), X)
 
 
 def test_sparse_linear_regression_equals_ridge_and_trains_in_mini_batches():
