@@ -327,11 +327,16 @@ def _tqdm_available():
 
 
 class _TextBar:
-    """skdl's own one-line bar, redrawn with a carriage return (no dependency)."""
+    """skdl's own one-line bar, redrawn with a carriage return (no dependency).
+
+    It clears its line with spaces rather than an ANSI erase sequence, which
+    Jupyter's output area does not interpret.
+    """
 
     def __init__(self, stream, width):
         self.stream = stream
         self.width = width
+        self._drawn = 0
 
     def start_epoch(self, title, total, status):
         pass
@@ -339,18 +344,21 @@ class _TextBar:
     def show(self, title, done, total, status, elapsed, remaining):
         filled = int(self.width * done / total)
         bar = "#" * filled + "-" * (self.width - filled)
-        self.stream.write(f"\r{title} [{bar}] {done}/{total} {status}, "
-                          f"{elapsed:.1f}s elapsed, {remaining:.1f}s left")
+        line = (f"{title} [{bar}] {done}/{total} {status}, "
+                f"{elapsed:.1f}s elapsed, {remaining:.1f}s left")
+        self.stream.write("\r" + line.ljust(self._drawn))
         self.stream.flush()
+        self._drawn = len(line)
 
     def write(self, line):
         self.close()
         print(line, file=self.stream)
 
     def close(self):
-        # Clear the bar so the next line starts clean.
-        self.stream.write("\r\033[K")
-        self.stream.flush()
+        if self._drawn:
+            self.stream.write("\r" + " " * self._drawn + "\r")
+            self.stream.flush()
+            self._drawn = 0
 
 
 class _TqdmBar:
