@@ -213,6 +213,18 @@ def test_grid_search_propagates_callbacks_to_each_skdl_fit():
     assert len(fits) == 1 + 5 and len(epochs) == 5 * 2
 
 
+def test_scoring_monitor_hears_from_fits_in_worker_processes():
+    from sklearn.callback import ScoringMonitor
+
+    X, y = _digits()
+    monitor = ScoringMonitor(scoring="accuracy")
+    GridSearchCV(_mlp(max_iter=2).set_callbacks(monitor), {"alpha": [1e-4, 1e-2]}, cv=2,
+                 n_jobs=2).fit(X, y)
+    epochs = [row for log in monitor.get_logs(select="all") for row in log.data
+              if row["task_name"] == "epoch"]
+    assert len(epochs) == 5 * 2          # 4 fits in loky workers and the refit, 2 epochs each
+
+
 def test_scoring_monitor_on_a_pipeline_step():
     from sklearn.callback import ScoringMonitor
 
