@@ -20,12 +20,18 @@ TRAINING_PARAMETERS = """\
     batch_size : int or "auto", default="auto"
         Mini-batch size of the stochastic solvers; ``"auto"`` is
         ``min(200, n_samples)``. Ignored by ``"lbfgs"``.
-    learning_rate : {"constant", "invscaling", "adaptive"}, default="constant"
-        Step-size schedule of ``"sgd"``, ``"adagrad"`` and ``"rmsprop"``:
-        ``"invscaling"`` uses ``learning_rate_init / (t + 1) ** power_t``
-        with ``t`` the number of samples seen; ``"adaptive"`` divides the step
-        by 5 whenever training stops improving. Adam and SWATS ignore it, as
-        scikit-learn's Adam does.
+    learning_rate : {"constant", "invscaling", "adaptive"} or LearningRateSchedule, \
+default="constant"
+        Step-size schedule. scikit-learn's three apply to ``"sgd"``,
+        ``"adagrad"`` and ``"rmsprop"``: ``"invscaling"`` uses
+        ``learning_rate_init / (t + 1) ** power_t`` with ``t`` the number of
+        samples seen; ``"adaptive"`` divides the step by 5 whenever training
+        stops improving. Adam and SWATS ignore them, as scikit-learn's Adam
+        does. A schedule object from :mod:`skdl.schedules` applies to every
+        stochastic solver: ``StepDecay(step_size, factor)``,
+        ``CosineAnnealing(period, warmup, min_rate)`` or
+        ``ReduceOnPlateau(factor, patience, min_rate)``; its parameters can be
+        searched as ``learning_rate__<name>``.
     learning_rate_init : float, default=%(learning_rate_init)r
         Initial step size of the stochastic solvers.
     power_t : float, default=0.5
@@ -43,22 +49,27 @@ TRAINING_PARAMETERS = """\
         gradient tolerance of ``"lbfgs"``).
     verbose : bool or int, default=False
         ``1`` (or True) prints one line per epoch: loss, validation score and
-        loss, seconds. ``2`` also draws a live progress bar during each epoch
-        (batches done, loss, elapsed and remaining time) when the output is a
-        terminal.
+        loss, seconds. ``2`` also draws a live bar during each epoch (epoch,
+        batches done, loss, validation score, elapsed and remaining time) in
+        a terminal or a Jupyter notebook: with tqdm when it is installed (the
+        ``progress`` extra; a widget in Jupyter), else as a line of text
+        redrawn in place.
     warm_start : bool, default=False
         Continue from the previous fit: weights, optimizer state (moments,
-        velocities, step count) and history are kept.
+        velocities, step count), learning-rate schedule and history are kept.
     momentum : float, default=0.9
         Momentum of ``"sgd"``.
     nesterovs_momentum : bool, default=True
         Use Nesterov's momentum with ``"sgd"``.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training data (stratified for
-        classifiers), stop when its score stops improving by ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the best weights.
+        Score validation data after every epoch (``scoring``), stop when the
+        score stops improving by ``tol`` for ``n_iter_no_change`` epochs, and
+        restore the best weights. The validation data are ``X_val, y_val``
+        passed to :meth:`fit`, else ``validation_fraction`` of the training
+        data held out (stratified for classifiers).
     validation_fraction : float, default=0.1
-        Size of the held-out set of ``early_stopping``.
+        Size of the held-out set of ``early_stopping`` (unused when ``fit``
+        receives ``X_val, y_val``).
     beta_1, beta_2 : float, default=0.9, 0.999
         Decay rates of Adam's (and SWATS's) first and second moment estimates.
     epsilon : float, default=1e-8
@@ -74,6 +85,13 @@ TRAINING_PARAMETERS = """\
         Compute precision. None follows the input: float32 data trains in
         float32, anything else in float64. float32 roughly doubles the speed
         of the matrix products.
+    scoring : str, callable or None, default=None
+        Validation score of ``early_stopping``. None is the estimator's
+        ``score`` (accuracy, or R^2 for regressors), ``"loss"`` is minus the
+        validation loss, any other string a scikit-learn scorer name
+        (``"balanced_accuracy"``, ``"neg_log_loss"``, ...), and a callable a
+        scorer ``scorer(estimator, X_val, y_val)`` (it receives the held-out
+        rows as the network reads them: 2-D, one row per sample).
 """
 
 FITTED_ATTRIBUTES = """\
@@ -92,11 +110,16 @@ FITTED_ATTRIBUTES = """\
     best_loss_ : float or None
         Lowest training loss seen; None with ``early_stopping``.
     validation_scores_ : list of float or None
-        Score on the held-out set after each epoch (``early_stopping``).
+        Validation score (``scoring``) after each epoch (``early_stopping``).
     validation_loss_curve_ : list of float or None
         Mean loss (without penalty) on the held-out set after each epoch.
     best_validation_score_ : float or None
         Best validation score (``early_stopping``).
+    learning_rates_ : list of float or None
+        Learning rate of each epoch (None for ``"lbfgs"``).
+    epoch_times_ : list of float
+        Wall time in seconds of each epoch (each L-BFGS iteration),
+        validation included.
     n_iter_ : int
         Epochs (L-BFGS iterations for ``"lbfgs"``) run by the last call to
         ``fit`` or ``partial_fit``, as in scikit-learn.

@@ -130,7 +130,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  dropout=0.0, batch_norm=False, class_weight=None):
         store_params(self, locals())
 
@@ -192,7 +192,7 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  dropout=0.0, batch_norm=False):
         store_params(self, locals())
 

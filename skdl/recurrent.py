@@ -217,7 +217,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -283,7 +283,7 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -335,7 +335,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {
@@ -386,7 +386,7 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {
