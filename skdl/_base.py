@@ -234,7 +234,8 @@ class BaseNeuralEstimator(BaseEstimator):
         self._rng = make_generator(self.random_state)
         n_outputs = Y.shape[1]
         layers = self._build_network(X.shape[1], n_outputs)
-        self.network_ = Sequential(layers).build((X.shape[1],), self._rng, self._compute_dtype(X))
+        # The per-sample shape: 2-D rows, or the 3-D sequences of a recurrent fit.
+        self.network_ = Sequential(layers).build(X.shape[1:], self._rng, self._compute_dtype(X))
         self._history = History()
         self._optimizer = None
         self._optimizer_signature = None
