@@ -8,10 +8,11 @@ threads; skdl's BLAS at its default thread count.
 benchmark's task (``bench_lstm.py``: 8-feature sequences of 50 steps, the
 class of 4 set by a weak shift of two features in steps 10-29): one GRU
 layer of 64 units, last state -> linear, Adam (lr 3e-3), batch 32. Both
-start from zero biases except the update gate's, 1 (skdl's initialisation;
-PyTorch keeps its own weights). Then one batch of the layer alone (forward +
-backward, 32 x 50 x 64), the two libraries interleaved, percentiles of many
-calls.
+start from zero biases except the update gate's, 1 (skdl's initialisation);
+PyTorch keeps its own weights, and a third fit gives it weights drawn by
+skdl's rules, to separate the initialisation from the training. Then one
+batch of the layer alone (forward + backward, 32 x 50 x 64), the two
+libraries interleaved, percentiles of many calls.
 
 ``lengths``: generated multivariate series whose lengths vary by a factor 2
 (aeon's layout, a list of ``(3, T_i)`` arrays): the class (of 4) is the
@@ -151,6 +152,26 @@ def torch_rnn(cell, n_features, units):
     return net
 
 
+def copy_skdl_gru_init(gru, n_features, units, seed):
+    """Draw a GRU layer's initial weights by skdl's rules and put them into ``nn.GRU``.
+
+    The mapping of ``skdl.layers.recurrent.GRU``'s docstring: ``weight_ih =
+    W.T``, ``weight_hh = U.T``, ``bias_ih = b``, ``bias_hh = [0, 0, b_hn]``.
+    """
+    import torch
+
+    from skdl.layers.recurrent import GRU
+    layer = GRU(units)
+    layer.build((1, n_features), np.random.default_rng(seed), np.float32)
+    p = layer.parameters()
+    with torch.no_grad():
+        gru.weight_ih_l0.copy_(torch.from_numpy(np.ascontiguousarray(p["W"].T)))
+        gru.weight_hh_l0.copy_(torch.from_numpy(np.ascontiguousarray(p["U"].T)))
+        gru.bias_ih_l0.copy_(torch.from_numpy(p["b"]))
+        gru.bias_hh_l0.zero_()
+        gru.bias_hh_l0[2 * units:] = torch.from_numpy(p["b_hn"])
+
+
 def torch_convnet(length):
     from torch import nn
     flat = 32 * (length // 4)
@@ -259,17 +280,24 @@ def gru_suite(quick):
         elapsed, predict = fit_skdl(model, X_train, y_train)
         return {"time": elapsed, "acc": float(np.mean(predict(X_test) == y_test))}
 
-    def run_torch(rep):
-        import torch
-        torch.manual_seed(rep)
-        elapsed, predict = fit_torch(torch_rnn("gru", X.shape[2], 64), X_train, y_train,
-                                     epochs, rep)
-        return {"time": elapsed, "acc": float(np.mean(predict(X_test) == y_test))}
+    def torch_runner(same_init):
+        def run(rep):
+            import torch
+            torch.manual_seed(rep)
+            net = torch_rnn("gru", X.shape[2], 64)
+            if same_init:
+                copy_skdl_gru_init(net.rnn, X.shape[2], 64, rep)
+            elapsed, predict = fit_torch(net, X_train, y_train, epochs, rep)
+            return {"time": elapsed, "acc": float(np.mean(predict(X_test) == y_test))}
+        return run
 
-    results = alternate({"skdl GRU": run_skdl, "torch GRU": run_torch}, repeats,
-                        lambda rep, name, r: print(f"  repeat {rep}: {name:10s} "
-                                                   f"{r['time']:6.2f} s  acc {r['acc']:.3f}"))
-    summary(results, [("skdl GRU", "torch GRU")])
+    runners = {"skdl GRU": run_skdl, "torch GRU": torch_runner(False),
+               "torch, skdl init": torch_runner(True)}
+    results = alternate(runners, repeats,
+                        lambda rep, name, r: print(f"  repeat {rep}: {name:16s} "
+                                                   f"{r['time']:6.2f} s  acc {r['acc']:.3f}",
+                                                   flush=True))
+    summary(results, [("skdl GRU", "torch GRU"), ("skdl GRU", "torch, skdl init")])
     layer_alone(300 if not quick else 60)
 
 

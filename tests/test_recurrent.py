@@ -119,6 +119,19 @@ def test_partial_fit_and_score_on_sequences_of_new_lengths():
     assert 0.0 <= clf.score(*batch(20, 25, 30)) <= 1.0
 
 
+def test_lists_of_sequences_in_model_selection_and_early_stopping():
+    """scikit-learn's splitters index lists and 3-D arrays; early stopping splits them too."""
+    from sklearn.model_selection import cross_val_score
+    rng = np.random.default_rng(5)
+    seqs = [rng.standard_normal((rng.integers(4, 12), 2)) for _ in range(80)]
+    y = np.array([int(s[0, 0] > 0) for s in seqs])
+    scores = cross_val_score(RNNClassifier(cell="gru", **FAST), seqs, y, cv=3)
+    assert scores.shape == (3,) and np.all((0 <= scores) & (scores <= 1))
+    clf = RNNClassifier(early_stopping=True, n_iter_no_change=2, **dict(FAST, max_iter=4))
+    clf.fit(seqs, y, sample_weight=np.linspace(0.5, 1.5, 80))
+    assert len(clf.validation_scores_) == clf.n_iter_
+
+
 def test_2d_rows_stay_fixed_length():
     X, y = sequences()
     rows = RNNClassifier(input_shape=(7, 2), **FAST).fit(X.reshape(60, 14), y)
