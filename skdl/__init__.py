@@ -1,6 +1,6 @@
 """skdl: deep-learning estimators for scikit-learn, in pure NumPy and SciPy."""
 
-from .convnet import ConvNetClassifier
+from .convnet import ConvNetClassifier, ConvNetRegressor
 from .gaussian import GaussianClassifier
 from .linear import LinearRegression, LogisticRegression, SoftmaxClassifier
 from .mlp import MLPClassifier, MLPRegressor
@@ -11,6 +11,7 @@ __version__ = "0.1.0.dev0"
 
 __all__ = [
     "ConvNetClassifier",
+    "ConvNetRegressor",
     "GaussianClassifier",
     "LSTMClassifier",
     "LSTMRegressor",

@@ -247,7 +247,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         sample_weight = self._training_sample_weight(sample_weight, y, X.shape[0])
         if first:
             self._initialize(X, Y)
-        epochs_before = self._history.n_iter
+        self._history.first_epoch_of_fit = self._history.n_iter
         try:
             # After the network: input adapters resolve their shapes when it is built.
             held_out = self._validation_set(*validation, n_outputs=Y.shape[1])
@@ -276,9 +276,6 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
                 self._forget_fit()
                 raise
         self._set_fitted_attributes()
-        # As in scikit-learn: the epochs (L-BFGS iterations) of this call,
-        # while t_ and loss_curve_ continue across warm starts.
-        self.n_iter_ = self._history.n_iter - epochs_before
         if tasks is not None:
             tasks.finish()
         return self
@@ -360,7 +357,8 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         self._rng = make_generator(self.random_state)
         n_outputs = Y.shape[1]
         layers = self._build_network(X.shape[1], n_outputs)
-        self.network_ = Sequential(layers).build((X.shape[1],), self._rng, self._compute_dtype(X))
+        # The per-sample shape: 2-D rows, or the 3-D sequences of a recurrent fit.
+        self.network_ = Sequential(layers).build(X.shape[1:], self._rng, self._compute_dtype(X))
         self._history = History()
         self._optimizer = self._optimizer_signature = None
         self._schedule = self._schedule_signature = None
@@ -492,7 +490,9 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         stochastic = self.solver != "lbfgs"
         validated = self.early_stopping and stochastic
         attributes = {
-            "n_iter_": history.n_iter,
+            # As in scikit-learn: the epochs (L-BFGS iterations) of this call,
+            # while t_ and loss_curve_ continue across warm starts.
+            "n_iter_": history.n_iter - history.first_epoch_of_fit,
             "t_": history.t,
             "loss_curve_": list(history.loss_curve),
             "n_outputs_": self.network_.output_shape[0],

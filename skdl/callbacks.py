@@ -50,6 +50,9 @@ class History:
         Consecutive epochs without improvement (see :class:`EarlyStopping`).
     n_iter : int, default=0
         Epochs (L-BFGS iterations) run so far, over all fits.
+    first_epoch_of_fit : int, default=0
+        ``n_iter`` when the current (or last) fit began: ``n_iter_`` counts
+        the epochs since, as scikit-learn's does.
     t : int, default=0
         Training samples seen so far, over all fits.
     switch_epoch : int or None, default=None
@@ -69,6 +72,7 @@ class History:
     best_validation_score: float = -float("inf")
     no_improvement_count: int = 0
     n_iter: int = 0
+    first_epoch_of_fit: int = 0
     t: int = 0
     switch_epoch: int = None
     learning_rates: list = field(default_factory=list)

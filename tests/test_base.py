@@ -49,10 +49,20 @@ CASES = [
     (skdl.ConvNetClassifier(input_shape=(8, 8), filters=(4,), **FAST), "classes"),
     (skdl.ConvNetClassifier(input_shape=(8, 8), filters=(3, 4), pooling="avg", stride=(2, 1),
                             batch_norm=True, **FAST), "classes"),
+    (skdl.ConvNetClassifier(input_shape=(8, 8, 1), data_format="channels_last", filters=(4,),
+                            **FAST), "classes"),
+    (skdl.ConvNetRegressor(input_shape=(8, 8), filters=(4,), **FAST), "regression"),
+    (skdl.ConvNetRegressor(conv_dim=1, data_format="channels_last", filters=(3,), **FAST),
+     "sequences"),
     (skdl.RNNClassifier(**SEQ), "classes"),
     (skdl.RNNClassifier(cell="jordan", bidirectional=True, hidden_layer_sizes=(5,), **SEQ),
      "classes"),
     (skdl.RNNRegressor(**SEQ), "regression"),
+    (skdl.RNNClassifier(cell="gru", bidirectional=True, **SEQ), "classes"),
+    (skdl.RNNRegressor(cell="gru", **SEQ), "regression"),
+    (skdl.RNNClassifier(cell="gru", recurrent_layer_sizes=8, **FAST), "sequences"),
+    (skdl.LSTMClassifier(data_format="channels_first", bidirectional=True,
+                         recurrent_layer_sizes=8, **FAST), "aeon sequences"),
     (skdl.LSTMClassifier(**SEQ), "classes"),
     (skdl.LSTMClassifier(peephole=True, bidirectional=True, **SEQ), "classes"),
     (skdl.LSTMClassifier(embedding_dim=4, recurrent_layer_sizes=(6, 5), **FAST), "tokens"),
@@ -73,6 +83,13 @@ def _data(kind):
         return scipy.sparse.csr_matrix(X), y
     if kind == "counts":
         return X, (X[:, 20] * 4 + X[:, 43] * 2).round()
+    if kind.endswith("sequences"):
+        # Digits as 8 steps of 8 pixels, 5 to 8 real steps: NaN-padded at the
+        # end, (n, T, d) or aeon's (n, d, T).
+        X = X.reshape(-1, 8, 8)
+        for i in range(len(X)):
+            X[i, 8 - i % 4:] = np.nan
+        return (X.transpose(0, 2, 1) if kind.startswith("aeon") else X), y
     return (X, X[:, 20] + X[:, 43] - X[:, 9]) if kind == "regression" else (X, y)
 
 
