@@ -32,6 +32,7 @@ from .losses import LOSSES, OUTPUT_ACTIVATION
 from .network import Sequential
 from .optimizers import make_optimizer
 from ._training import Trainer, stop_on_interrupt, train_lbfgs, train_stochastic
+from ._weights import WeightsMixin
 from .utils.validation import (
     BOOLEAN,
     Dtype,
@@ -88,7 +89,7 @@ def store_params(estimator, arguments):
             setattr(estimator, name, value)
 
 
-class BaseNeuralEstimator(BaseEstimator):
+class BaseNeuralEstimator(WeightsMixin, BaseEstimator):
     """Shared training parameters and the fit/predict machinery.
 
     The parameters have the names, defaults and meanings of scikit-learn's
@@ -230,11 +231,15 @@ class BaseNeuralEstimator(BaseEstimator):
         return X.dtype
 
     def _initialize(self, X, Y):
-        """First fit: the generator, the network, a fresh history."""
-        self._rng = make_generator(self.random_state)
+        """First fit: a fresh training state, then the network."""
+        self._reset_training_state()
         n_outputs = Y.shape[1]
         layers = self._build_network(X.shape[1], n_outputs)
         self.network_ = Sequential(layers).build((X.shape[1],), self._rng, self._compute_dtype(X))
+
+    def _reset_training_state(self):
+        """The generator, history and optimizer of a first fit (or of weights loaded from a file)."""
+        self._rng = make_generator(self.random_state)
         self._history = History()
         self._optimizer = None
         self._optimizer_signature = None
@@ -335,8 +340,12 @@ class BaseNeuralEstimator(BaseEstimator):
 
     @property
     def intercepts_(self):
-        """Bias vectors of the dense layers, ``intercepts_[i]`` of shape (fan_out,)."""
-        return [layer.parameters()["b"] for layer in self.network_.layers_of_type(Dense)]
+        """Bias vectors of the dense layers, ``intercepts_[i]`` of shape (fan_out,).
+
+        Zeros for a layer followed by batch normalisation, which has no bias.
+        """
+        return [layer.parameters().get("b", np.zeros(layer.units, dtype=self.network_.dtype))
+                for layer in self.network_.layers_of_type(Dense)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
