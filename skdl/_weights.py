@@ -13,7 +13,7 @@ it cannot run code. It holds:
   of its parameters and state; the arrays ``network/flat_params`` (every
   weight, once) and ``network/state/<layer>/<name>`` (running statistics);
 * ``header["helpers"]``: the fitted attributes of the estimator's input
-  adapter and label binarizer;
+  adapter and label binarizer (null for an estimator without one);
 * ``header["fitted"]``: every other fitted attribute (``classes_``,
   ``n_features_in_``, ``feature_names_in_``, ``loss_curve_``, the Gaussian
   classifier's means and covariances, ...), as JSON or arrays under
@@ -168,9 +168,10 @@ def weights_content(estimator):
             continue
         if name == "network_":
             header["network"] = save_network(value, arrays)
-        elif name in HELPERS and value is not None:
-            header["helpers"][name] = {"class": type(value).__name__,
-                                       "state": encode(vars(value), f"helpers/{name}", arrays)}
+        elif name in HELPERS:
+            header["helpers"][name] = None if value is None else {
+                "class": type(value).__name__,
+                "state": encode(vars(value), f"helpers/{name}", arrays)}
         else:
             header["fitted"][name] = encode(value, f"fitted/{name}", arrays)
     return header, arrays
@@ -416,6 +417,9 @@ def restore(estimator, header, arrays, where):
     probe._check_params()
     saved = saved_estimator(header, probe)
     for name, entry in header["helpers"].items():
+        if entry is None:               # no adapter: the estimator reads 2-D tables
+            setattr(probe, name, None)
+            continue
         helper, reference = HELPERS[name](probe), HELPERS[name](saved)
         # The helper's configuration comes from the parameters: it must be
         # the saved one's before its fitted attributes are restored into it.

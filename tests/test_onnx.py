@@ -178,6 +178,18 @@ def test_every_layer_class_has_a_converter():
     assert missing == [], missing
 
 
+@needs_onnx
+def test_every_input_adapter_has_an_input_converter():
+    import inspect
+
+    from skdl import _inputs
+    from skdl._onnx.estimators import INPUT_CONVERTERS
+
+    adapters = {cls for cls in vars(_inputs).values() if inspect.isclass(cls)
+                and cls.__module__ == _inputs.__name__ and hasattr(cls, "transform")}
+    assert adapters <= set(INPUT_CONVERTERS), adapters - set(INPUT_CONVERTERS)
+
+
 # ------------------------------------------------------------- estimators
 PREDICTORS = [case for case in CASES if hasattr(case[0], "predict")]
 

@@ -219,6 +219,14 @@ def test_weights_of_the_wrong_size_are_refused():
         skdl.MLPClassifier((16,)).load_weights(_rewritten(_saved(_mlp()), change_arrays=shorten))
 
 
+def test_a_file_whose_attributes_replace_the_network_is_refused():
+    def tamper(header):
+        header["fitted"]["network_"] = "not a network"
+
+    with pytest.raises(ValueError, match="corrupt: its fitted attributes include 'network_'"):
+        skdl.MLPClassifier((16,)).load_weights(_rewritten(_saved(_mlp()), change_header=tamper))
+
+
 # ------------------------------------------------------------------ versions
 def test_a_file_of_another_skdl_version_warns(monkeypatch):
     model = _mlp()
