@@ -36,6 +36,7 @@ from .optimizers import make_optimizer
 from .schedules import SKLEARN_SCHEDULES, LearningRateSchedule, make_schedule
 from ._callback_api import CallbackSupportMixin, start_fit_tasks, with_callbacks
 from ._training import Trainer, stop_on_interrupt, train_lbfgs, train_stochastic
+from ._weights import WeightsMixin
 from .utils.validation import (
     BOOLEAN,
     Callable,
@@ -121,7 +122,7 @@ def store_params(estimator, arguments):
             setattr(estimator, name, value)
 
 
-class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
+class BaseNeuralEstimator(CallbackSupportMixin, WeightsMixin, BaseEstimator):
     """Shared training parameters and the fit/predict machinery.
 
     The parameters have the names, defaults and meanings of scikit-learn's
@@ -353,12 +354,16 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
         return X.dtype
 
     def _initialize(self, X, Y):
-        """First fit: the generator, the network, a fresh history."""
-        self._rng = make_generator(self.random_state)
+        """First fit: a fresh training state, then the network."""
+        self._reset_training_state()
         n_outputs = Y.shape[1]
         layers = self._build_network(X.shape[1], n_outputs)
         # The per-sample shape: 2-D rows, or the 3-D sequences of a recurrent fit.
         self.network_ = Sequential(layers).build(X.shape[1:], self._rng, self._compute_dtype(X))
+
+    def _reset_training_state(self):
+        """The generator, history and optimizer of a first fit (or of weights loaded from a file)."""
+        self._rng = make_generator(self.random_state)
         self._history = History()
         self._optimizer = self._optimizer_signature = None
         self._schedule = self._schedule_signature = None
@@ -552,8 +557,12 @@ class BaseNeuralEstimator(CallbackSupportMixin, BaseEstimator):
 
     @property
     def intercepts_(self):
-        """Bias vectors of the dense layers, ``intercepts_[i]`` of shape (fan_out,)."""
-        return [layer.parameters()["b"] for layer in self.network_.layers_of_type(Dense)]
+        """Bias vectors of the dense layers, ``intercepts_[i]`` of shape (fan_out,).
+
+        Zeros for a layer followed by batch normalisation, which has no bias.
+        """
+        return [layer.parameters().get("b", np.zeros(layer.units, dtype=self.network_.dtype))
+                for layer in self.network_.layers_of_type(Dense)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

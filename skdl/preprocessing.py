@@ -17,6 +17,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._inputs import list_item_ndim
+from ._persistence import VersionedState
 from .utils.validation import BOOLEAN, InstanceOf, Interval, Options, validate_params
 
 #: Index of the padding token in :class:`TextEncoder` output.
@@ -69,7 +70,7 @@ def _sequence_cells(X, steps=None):
     return cells
 
 
-class TextEncoder(TransformerMixin, BaseEstimator):
+class TextEncoder(VersionedState, TransformerMixin, BaseEstimator):
     r"""Encode texts as padded sequences of integer token ids.
 
     ``fit`` builds a vocabulary from the training texts: every token seen at
@@ -270,13 +271,13 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         return np.array([f"token_{t}" for t in range(self.max_length_)], dtype=object)
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         state.pop("_pattern", None)          # compiled again on load
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "vocabulary_" in state:
+        super().__setstate__(state)
+        if "vocabulary_" in self.__dict__:
             self._pattern = re.compile(self.token_pattern)
 
     def __sklearn_tags__(self):
@@ -287,7 +288,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         return tags
 
 
-class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
+class OneHotSequenceEncoder(VersionedState, TransformerMixin, BaseEstimator):
     r"""1-of-N encoding of sequences of symbols, step by step.
 
     Each row of ``X`` is a sequence of ``T`` symbols (token ids or any other
