@@ -151,6 +151,9 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
     True
     """
 
+    #: Deep models without a scikit-learn twin train in float32 where it pays.
+    _default_overrides = {"dtype": "auto"}
+
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "input_shape": [Options(None), InstanceOf(tuple, list, description="a tuple")],
@@ -177,7 +180,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
                  verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto",
                  class_weight=None):
         store_params(self, locals())
 

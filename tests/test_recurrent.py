@@ -148,6 +148,20 @@ def test_regressor_multi_output_and_float32():
     assert reg.network_.dtype == np.float32
 
 
+def test_auto_dtype_and_float64_predictions_of_a_float32_model():
+    X, _ = sequences(n=300)
+    Y = np.c_[X[:, -1, 0], X[:, 0, 1]]
+    reg = LSTMRegressor(**FAST).fit(X, Y)           # 300 rows > one batch of 200
+    assert reg.dtype == "auto" and reg.network_.dtype == np.float32
+    predicted = reg.predict(X)
+    assert predicted.dtype == np.float64             # as scikit-learn's regressors
+    order = np.random.default_rng(0).permutation(len(X))
+    assert_allclose(reg.predict(X[order]), predicted[order], rtol=0, atol=1e-12)
+    assert reg.predict(X.astype(np.float32)).dtype == np.float32
+    assert LSTMRegressor(**FAST).fit(X[:200], Y[:200]).network_.dtype == np.float64
+    assert RNNClassifier(dtype=np.float64, **FAST).fit(X, Y[:, 0] > 0).network_.dtype == np.float64
+
+
 # ------------------------------------------------------------ clipping
 def test_clip_gradient():
     g = np.array([3.0, 4.0])

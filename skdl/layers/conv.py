@@ -151,14 +151,13 @@ class _Plan:
       the padding folded into the slices (entries that read padding stay 0).
     """
 
-    def __init__(self, layer, n):
+    def __init__(self, layer, n, dtype):
         kh, kw = layer._kernel
         sh, sw = layer._stride
         H, W, C = layer._in_hwc
         Ho, Wo, F = layer._out_hwc
         (pt, pb), (pl, pr) = layer._pad
         K = kh * kw * C
-        dtype = layer._dtype
         self.n = n
         # One input channel: P is stored transposed, (K + 1, n Ho Wo), so that
         # each kernel offset fills one row with long contiguous runs (a
@@ -369,7 +368,6 @@ class Conv2D(Layer):
         self._pad = (sizes[0][1:], sizes[1][1:])
         self._in_hwc = (H, W, C)
         self._out_hwc = (Ho, Wo, self.filters)
-        self._dtype = np.dtype(dtype)
         W = glorot_uniform_conv(weight_shape, C, self.filters, rng, dtype, self.init_gain)
         if self.use_bias:
             self._set_parameters(W=W, b=np.zeros(self.filters, dtype=dtype))
@@ -388,9 +386,9 @@ class Conv2D(Layer):
         Ho, Wo, F = self._out_hwc
         return (F, Ho, Wo) if self.data_format == "channels_first" else (Ho, Wo, F)
 
-    def _plan(self, n, cache):
-        """The im2col plan for batches of ``n``: kept by a fit, built per inference call."""
-        return recent(cache, "plan", n, lambda: _Plan(self, n))
+    def _plan(self, n, dtype, cache):
+        """The im2col plan for ``n`` rows of ``dtype``: kept by a fit, built per inference call."""
+        return recent(cache, "plan", (n, dtype), lambda: _Plan(self, n, dtype))
 
     def workspace_size(self):
         Ho, Wo, _ = self._out_hwc
@@ -410,7 +408,7 @@ class Conv2D(Layer):
 
     def _forward_nhwc(self, X, cache):
         n = X.shape[0]
-        plan = self._plan(n, cache)
+        plan = self._plan(n, X.dtype, cache)
         plan.im2col(X, self)
         if cache is not None:
             cache["cols"] = plan.cols
@@ -438,7 +436,7 @@ class Conv2D(Layer):
             grads["b"][...] = dWb[K]
         if not input_grad:
             return None
-        plan = self._plan(n, cache)
+        plan = self._plan(n, dY.dtype, cache)
         W2 = self._params["W"].reshape(K, F)
         if plan.mode == "transposed":
             # (K, M) = W2d dY^T, then viewed as (M, K): rows stay contiguous.
