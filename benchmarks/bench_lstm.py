@@ -42,11 +42,13 @@ SAME_INIT = "torch, skdl's init"
 def make_data(n_samples, n_steps=50, n_features=8, seed=0):
     """Sequences whose class is set by features 0 and 1 in steps 10-29."""
     rng = np.random.default_rng(seed)
-    X = rng.standard_normal((n_samples, n_steps, n_features))
+    X = rng.standard_normal((n_samples, n_steps, n_features)).astype(np.float32)
     y = rng.integers(0, 4, n_samples)
-    signs = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=float)
+    signs = np.array([[1, 1], [1, -1], [-1, 1], [-1, -1]], dtype=np.float32)
     X[:, 10:30, :2] += 0.5 * signs[y][:, None, :]
-    return X, y
+    # Drawn in float32 (the values of the earlier records), handed out as
+    # the float64 arrays a NumPy user has.
+    return X.astype(np.float64), y
 
 
 def fit_skdl(X, y, epochs, seed, units=UNITS):
