@@ -111,6 +111,21 @@ TRAINING_DEFAULTS = {
 }
 
 
+def on_mini_batches(solver, batch_size, n_samples):
+    """Whether a fit of ``n_samples`` draws several random mini-batches an epoch.
+
+    L-BFGS and a training set no larger than one batch (``batch_size="auto"``
+    is 200 rows) are full-batch: deterministic gradient descent on the whole
+    data. ``dtype="auto"`` trains in float32 only on mini-batches: their
+    random draw already moves the model far more than float32 rounding,
+    while a full-batch fit keeps float64's exactness (a weighted sample
+    equals repeated ones to 1e-7, as scikit-learn checks).
+    """
+    if solver == "lbfgs":
+        return False
+    return n_samples > (200 if batch_size == "auto" else batch_size)
+
+
 def store_params(estimator, arguments):
     """Keep every constructor argument as an attribute, unchanged (scikit-learn's rule).
 
@@ -161,7 +176,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, WeightsMixin, BaseEstimator):
         "n_iter_no_change": [Interval(numbers.Integral, 1, None), Options(np.inf)],
         "max_fun": [Interval(numbers.Integral, 1, None)],
         "rho": [Interval(numbers.Real, 0, 1, closed="left")],
-        "dtype": [Options(None), Dtype()],
+        "dtype": [Options(None, "auto"), Dtype()],
         "scoring": [Options(None), InstanceOf(str, description="a str"), Callable()],
     }
 
@@ -348,10 +363,34 @@ class BaseNeuralEstimator(CallbackSupportMixin, WeightsMixin, BaseEstimator):
         """
         return "csr" if self._accepts_sparse else False
 
+    # ------------------------------------------------------------- precision
+    # The dtype rule, in one place (user guide, "float32 or float64"): ``dtype`` sets
+    # the training precision; prediction computes in float64 unless both the
+    # input and the model are float32.
     def _compute_dtype(self, X):
-        if self.dtype is not None:
-            return np.dtype(self.dtype)
-        return X.dtype
+        """Training precision of a first fit on the validated ``X``.
+
+        None follows the input (scikit-learn's rule: float32 data trains in
+        float32, anything else in float64); ``"auto"`` also trains float64
+        data in float32 when the fit runs on mini-batches (see
+        :func:`on_mini_batches`); a dtype is used as given.
+        """
+        if self.dtype is None:
+            return X.dtype
+        if isinstance(self.dtype, str) and self.dtype == "auto":
+            stochastic = on_mini_batches(self.solver, self.batch_size, X.shape[0])
+            return np.dtype(np.float32 if X.dtype == np.float32 or stochastic else np.float64)
+        return np.dtype(self.dtype)
+
+    def _prediction_dtype(self, X):
+        """Prediction precision: float64 unless the input and the model are both float32.
+
+        As scikit-learn's MLP (whose float32 weights meet float64 input in
+        float64), and cheap next to training: a model trained in float32
+        predicts float64 input in float64, so its outputs have float64's
+        rounding (sample-order invariant to about 1e-15) and dtype.
+        """
+        return np.result_type(X.dtype, self.network_.dtype)
 
     def _initialize(self, X, Y):
         """First fit: a fresh training state, then the network."""
@@ -545,7 +584,7 @@ class BaseNeuralEstimator(CallbackSupportMixin, WeightsMixin, BaseEstimator):
     def _logits(self, X):
         """Validated ``X`` through the trained network: a pure, chunked inference."""
         X = self._validated_input(X)      # first: it raises NotFittedError
-        return self.network_.forward(X)
+        return self.network_.forward(X, dtype=self._prediction_dtype(X))
 
     @property
     def coefs_(self):

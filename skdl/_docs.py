@@ -81,10 +81,15 @@ default="constant"
         Maximum number of loss evaluations of ``"lbfgs"``.
     rho : float, default=0.9
         Decay of RMSProp's moving average of squared gradients.
-    dtype : {None, numpy.float32, numpy.float64}, default=None
-        Compute precision. None follows the input: float32 data trains in
-        float32, anything else in float64. float32 roughly doubles the speed
-        of the matrix products.
+    dtype : {None, "auto", numpy.float32, numpy.float64}, default=%(dtype)r
+        Training precision. None follows the input, as scikit-learn does:
+        float32 data trains in float32, anything else in float64. ``"auto"``
+        also trains float64 data in float32 when the fit runs on mini-batches
+        (more samples than ``batch_size``, which ``"auto"`` sets to 200; not
+        ``"lbfgs"``), where float32 is up to twice as fast; a full-batch fit
+        stays in float64. Prediction computes in float64 unless both the
+        input and the model are float32: ``predict_proba`` returns float64
+        for float64 input. See the user guide, "float32 or float64".
     scoring : str, callable or None, default=None
         Validation score of ``early_stopping``. None is the estimator's
         ``score`` (accuracy, or R^2 for regressors), ``"loss"`` is minus the
@@ -141,7 +146,8 @@ FITTED_ATTRIBUTES = """\
 
 def training_parameters(**defaults):
     """The shared parameter section with this estimator's defaults filled in."""
-    values = {"solver": "adam", "alpha": 0.0001, "learning_rate_init": 0.001, "max_iter": 200}
+    values = {"solver": "adam", "alpha": 0.0001, "learning_rate_init": 0.001, "max_iter": 200,
+              "dtype": None}
     values.update(defaults)
     return TRAINING_PARAMETERS % values
 
@@ -185,16 +191,18 @@ CLASS_WEIGHT = """\
 def fill_doc(**defaults):
     """Class decorator filling the shared docstring sections.
 
-    Replaces ``{training_parameters}`` (with this estimator's defaults),
-    ``{class_weight}``, ``{fitted_attributes}``, and the MLP sections
-    ``{mlp_parameters}``, ``{dropout}`` and ``{batch_norm}``.
+    Replaces ``{training_parameters}`` (with this estimator's defaults:
+    ``defaults``, then the class's ``_default_overrides``), ``{class_weight}``,
+    ``{fitted_attributes}``, and the MLP sections ``{mlp_parameters}``,
+    ``{dropout}`` and ``{batch_norm}``.
     """
     def decorate(cls):
+        values = {**defaults, **getattr(cls, "_default_overrides", {})}
         cls.__doc__ = (cls.__doc__
                        .replace("{mlp_parameters}", MLP_PARAMETERS)
                        .replace("{dropout}", DROPOUT_PARAMETER)
                        .replace("{batch_norm}", BATCH_NORM_PARAMETER)
-                       .replace("{training_parameters}", training_parameters(**defaults))
+                       .replace("{training_parameters}", training_parameters(**values))
                        .replace("{class_weight}", CLASS_WEIGHT)
                        .replace("{fitted_attributes}", FITTED_ATTRIBUTES))
         return cls

@@ -131,6 +131,9 @@ def convnet_fill_doc(cls):
 class _BaseConvNet(BaseNeuralEstimator):
     """Parameters, input handling and network of the convolutional estimators."""
 
+    #: Deep models without a scikit-learn twin train in float32 where it pays.
+    _default_overrides = {"dtype": "auto"}
+
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "input_shape": [Options(None), InstanceOf(tuple, list, description="a tuple")],
@@ -311,7 +314,7 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
                  verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -368,5 +371,5 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
                  verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None):
         store_params(self, locals())

@@ -124,6 +124,9 @@ class _BaseRNN(BaseNeuralEstimator):
                     InstanceOf(tuple, list, description="a tuple of float")],
     }
 
+    #: Deep models without a scikit-learn twin train in float32 where it pays.
+    _default_overrides = {"dtype": "auto"}
+
     #: The cell of the LSTM estimators (they have no ``cell`` parameter).
     _fixed_cell = None
 
@@ -276,7 +279,7 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -344,7 +347,7 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -398,7 +401,7 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {
@@ -451,7 +454,7 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {

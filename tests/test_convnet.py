@@ -325,3 +325,39 @@ def test_regressor_learns_a_signal_and_shares_the_classifier_network(rng):
         [type(layer) for layer in reg.network_.layers]
     reg.partial_fit(X[:50], Y[:50])
     assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 61   # n_iter_: this call
+# ---------------------------------------------------------------- precision
+def test_auto_dtype_trains_mini_batches_in_float32_and_one_batch_in_float64(digits):
+    X_train, _, y_train, _ = digits              # 1,257 float64 rows
+    params = dict(input_shape=(8, 8), filters=(3,), hidden_layer_sizes=(8,), max_iter=1,
+                  random_state=0)
+
+    def dtype(X, y, **extra):
+        return ConvNetClassifier(**params, **extra).fit(X, y).network_.dtype
+
+    assert ConvNetClassifier().dtype == "auto"
+    assert dtype(X_train, y_train) == np.float32                 # batches of 200
+    assert dtype(X_train[:200], y_train[:200]) == np.float64     # one batch: full-batch
+    assert dtype(X_train[:200], y_train[:200], batch_size=50) == np.float32
+    assert dtype(X_train, y_train, solver="lbfgs") == np.float64
+    assert dtype(X_train, y_train, dtype=np.float64) == np.float64
+    assert dtype(X_train, y_train, dtype=None) == np.float64
+    assert dtype(X_train[:100], y_train[:100], dtype="float32") == np.float32
+    assert dtype(X_train[:100].astype(np.float32), y_train[:100]) == np.float32
+
+
+def test_float32_model_predicts_float64_input_in_float64(digits):
+    X_train, X_test, y_train, _ = digits
+    clf = ConvNetClassifier(input_shape=(8, 8), filters=(3,), max_iter=2,
+                            random_state=0).fit(X_train, y_train)
+    assert clf.network_.dtype == np.float32
+    logits = clf.decision_function(X_test)
+    assert logits.dtype == clf.predict_proba(X_test).dtype == np.float64
+    # The float32 weights, computed in float64; the network itself is untouched.
+    np.testing.assert_array_equal(logits, clf.network_.astype(np.float64).forward(X_test))
+    assert clf.network_.dtype == np.float32
+    # scikit-learn's sample-order invariance (atol 1e-9) holds to float64 rounding.
+    order = np.random.default_rng(0).permutation(len(X_test))
+    np.testing.assert_allclose(clf.decision_function(X_test[order]), logits[order],
+                               rtol=0, atol=1e-12)
+    # float32 input meets a float32 model: float32 all the way.
+    assert clf.predict_proba(X_test.astype(np.float32)).dtype == np.float32
