@@ -16,7 +16,7 @@ from skdl.layers import (GRU, LSTM, Activation, AvgPool1D, AvgPool2D, BatchNorma
                          Bidirectional, Conv1D, Conv2D, Dense, Dropout, Embedding, Flatten,
                          MaxPool1D, MaxPool2D, Reshape, SequenceInput, SimpleRNN)
 from skdl.network import Sequential
-from saved_models import fitted
+from saved_models import TRAINING_CONTROL, fitted, training_control
 from test_base import CASES, _data, _name
 
 try:
@@ -244,6 +244,10 @@ def test_onnxruntime_reproduces_every_estimator(case):
                            random_state=0, dtype=np.float32),
     skdl.LSTMRegressor(input_shape=(8, 8), recurrent_layer_sizes=4, bidirectional=True,
                        max_iter=2, random_state=0, dtype=np.float32),
+    skdl.RNNClassifier(cell="gru", input_shape=(8, 8), recurrent_layer_sizes=4,
+                       bidirectional=True, max_iter=2, random_state=0, dtype=np.float32),
+    skdl.ConvNetRegressor(input_shape=(8, 8), filters=(3,), batch_norm=True, max_iter=2,
+                          random_state=0, dtype=np.float32),
 ], ids=lambda e: type(e).__name__)
 def test_float32_networks(estimator):
     X, y = _data("classes" if hasattr(estimator, "predict_proba") else "regression")
@@ -327,6 +331,35 @@ def test_token_sequences_of_any_length():
 
 
 @needs_onnx
+@pytest.mark.parametrize("name", TRAINING_CONTROL)
+def test_training_control(name):
+    """Early stopping on X_val (best weights restored), a schedule object: export as any model."""
+    estimator, X, _ = training_control(name)
+    assert_matches(estimator, X[-300:].astype(np.float32))
+
+
+@needs_onnx
+def test_text_pipeline_exports_its_estimator_on_token_ids():
+    """TextEncoder tokenises in Python; the network it feeds exports and reads its ids.
+
+    (ONNX has no tokenizer that matches Python's regular expressions: the
+    ``com.microsoft`` ``Tokenizer`` of onnxruntime reads ``\\w`` as ASCII,
+    so "Über café" would become "ber", "caf". The encoder is not exported.)
+    """
+    from test_persistence import _texts
+
+    texts, y = _texts()
+    pipeline = make_pipeline(skdl.TextEncoder(), skdl.RNNClassifier(
+        cell="gru", embedding_dim=4, recurrent_layer_sizes=5, max_iter=5, random_state=0))
+    pipeline.fit(texts, y)
+    ids = pipeline[0].transform(texts)
+    session = _session(skdl.to_onnx(pipeline[-1], ids[:2]))
+    label, proba = session.run(None, {"X": ids})
+    np.testing.assert_allclose(proba, pipeline.predict_proba(texts), atol=TOLERANCE)
+    np.testing.assert_array_equal(label, pipeline.predict(texts))
+
+
+@needs_onnx
 @pytest.mark.parametrize("labels", ["strings", "multilabel", "binary-float"])
 def test_class_labels(labels):
     X, y = _data("classes")
@@ -376,12 +409,17 @@ def test_skl2onnx_converts_pipelines_with_skdl_estimators():
                                         options={skdl.MLPClassifier: {"zipmap": False}}))
     label, proba = session.run(None, {session.get_inputs()[0].name: X32})
     np.testing.assert_allclose(proba, expected, atol=TOLERANCE)
-    regression = make_pipeline(StandardScaler(), skdl.LinearRegression(alpha=1.0)).fit(
-        X, y.astype(float))
-    session = _session(skl2onnx.to_onnx(regression, X32[:1]))
-    (prediction,) = session.run(None, {session.get_inputs()[0].name: X32})
-    np.testing.assert_allclose(prediction[:, 0], regression.predict(X32), rtol=TOLERANCE,
-                               atol=TOLERANCE)
+    for regressor in (skdl.LinearRegression(alpha=1.0),
+                      skdl.MLPRegressor((8,), loss="poisson", max_iter=5, random_state=0),
+                      skdl.ConvNetRegressor(input_shape=(8, 8), filters=(2,), max_iter=2,
+                                            data_format="channels_last", random_state=0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            regression = make_pipeline(StandardScaler(), regressor).fit(X, y.astype(float))
+        session = _session(skl2onnx.to_onnx(regression, X32[:1]))
+        (prediction,) = session.run(None, {session.get_inputs()[0].name: X32})
+        np.testing.assert_allclose(prediction[:, 0], regression.predict(X32), rtol=TOLERANCE,
+                                   atol=TOLERANCE)
 
 
 @needs_onnx
