@@ -6,8 +6,9 @@ One fitted model, four ways to keep it: a ``joblib`` pickle, a skops file
 that loads without running code, a weights-only ``.npz`` file, and an ONNX
 graph served by onnxruntime without skdl. Each route is a small function
 (shown in the user guide, "Saving, loading and serving models"); the script
-runs them on a ConvNet and on a scaler + MLP pipeline and prints how far the
-reloaded predictions are from the original ones.
+runs them on a ConvNet, on a scaler + MLP pipeline and on a GRU that reads
+sequences of any length, and prints how far the reloaded predictions are
+from the original ones.
 
 Needs skops, onnx, skl2onnx and onnxruntime (``pip install "skdl[onnx]" skops
 onnxruntime``). Set ``SKDL_EXAMPLES_FAST=1`` for a reduced run.
@@ -31,7 +32,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skdl.onnx
-from skdl import ConvNetClassifier, MLPClassifier, to_onnx
+from skdl import ConvNetClassifier, MLPClassifier, RNNClassifier, to_onnx
 from skdl.exceptions import InconsistentVersionWarning
 from skdl.utils import trusted_types
 
@@ -69,7 +70,7 @@ def weights_round_trip(model, folder):
         header = json.loads(str(data["header"]))
         print(f"  weights file: {len(data.files) - 1} arrays, saved by skdl "
               f"{header['skdl_version']}, {len(header['network']['layers'])} layers")
-    fresh = type(model)(**model.get_params())          # the same parameters
+    fresh = type(model)(**model.get_params(deep=False))      # the same parameters
     return fresh.load_weights(path)
 
 
@@ -150,3 +151,34 @@ report("ConvNet ONNX", proba, labels, convnet, X32)
 session = pipeline_session(pipeline, X32)
 labels, proba = session.run(None, {session.get_inputs()[0].name: X32})
 report("pipeline ONNX", proba, labels, pipeline, X32)
+
+
+# %%
+# Sequences of any length
+# -----------------------
+# A GRU fitted on each digit read as 5 to 8 rows of pixels (NaN-padded at the
+# end, tslearn's and aeon's convention) is saved as a weights file and
+# exported once to ONNX, whose time axis is dynamic; both are then asked about
+# sequences of 3 to 8 rows, NaN-padded in one float32 array.
+
+
+def nan_padded(images, lengths):
+    """Digits as sequences of rows, each cut to its length by NaN padding at the end."""
+    sequences = images.reshape(-1, 8, 8).astype(np.float32)
+    for sequence, length in zip(sequences, lengths):
+        sequence[length:] = np.nan
+    return sequences
+
+
+rng = np.random.default_rng(0)
+S_train = nan_padded(X_train, rng.integers(5, 9, len(X_train)))
+S_test = nan_padded(X_test, rng.integers(3, 9, len(X_test)))
+gru = RNNClassifier(cell="gru", recurrent_layer_sizes=32, max_iter=epochs,
+                    random_state=0).fit(S_train, y_train)
+print(f"GRU test accuracy on 3 to 8 rows {gru.score(S_test, y_test):.3f}")
+with tempfile.TemporaryDirectory() as tmp:
+    loaded = weights_round_trip(gru, Path(tmp))
+report("GRU weights", loaded.predict_proba(S_test), loaded.predict(S_test), gru, S_test)
+session = onnx_session(gru, S_train[:2])
+labels, proba = session.run(None, {"X": S_test})
+report("GRU ONNX", proba, labels, gru, S_test)

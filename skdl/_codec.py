@@ -4,13 +4,20 @@ Two encodings, both free of pickle:
 
 * :func:`plain` / :func:`from_plain`: a parameter as plain JSON, readable by
   anyone (tuples become lists, NumPy scalars and dtypes Python values; a
-  dict with non-string keys is ``{"__items__": [[key, value], ...]}``).
+  dict with non-string keys is ``{"__items__": [[key, value], ...]}``; a
+  learning-rate schedule of :mod:`skdl.schedules` is
+  ``{"__schedule__": "CosineAnnealing", "params": {...}}``).
 * :func:`encode` / :func:`decode`: a fitted attribute as JSON whose arrays
   and NumPy scalars are stored beside it (in the ``.npz``), tagged so that
   tuples, dicts, dtypes and scalar types come back exactly.
 """
 
 import numpy as np
+
+from . import schedules
+
+#: The key that marks a learning-rate schedule in plain JSON.
+SCHEDULE_KEY = "__schedule__"
 
 
 def plain(value, name):
@@ -48,9 +55,25 @@ def plain(value, name):
         if all(isinstance(key, str) for key in value):
             return {key: plain(item, name) for key, item in value.items()}
         return {"__items__": [[plain(key, name), plain(item, name)] for key, item in value.items()]}
+    if type(value) in schedule_classes().values():
+        return {SCHEDULE_KEY: type(value).__name__,
+                "params": plain(value.get_params(), f"{name}__params")}
     raise ValueError(f"The parameter {name}={value!r} cannot be written as JSON in a weights "
-                     "file. Set it to a plain value (an int seed for random_state) before "
-                     "saving.")
+                     "file. Set it to a plain value (an int seed for random_state, a string "
+                     "or a schedule of skdl.schedules for learning_rate) before saving.")
+
+
+def schedule_classes():
+    """The schedules a weights file may name: the public classes of :mod:`skdl.schedules`.
+
+    A file names a class only by a key of this dict, so loading it can build
+    nothing else (a user's own subclass cannot be saved: its code is not in
+    skdl).
+    """
+    return {name: getattr(schedules, name) for name in schedules.__all__
+            if isinstance(getattr(schedules, name), type)
+            and issubclass(getattr(schedules, name), schedules.LearningRateSchedule)
+            and getattr(schedules, name) is not schedules.LearningRateSchedule}
 
 
 def encode(value, key, arrays):
@@ -146,8 +169,19 @@ def from_plain(value):
         if "__items__" in value:
             return {_hashable(from_plain(key)): from_plain(item)
                     for key, item in value["__items__"]}
+        if SCHEDULE_KEY in value:
+            return _schedule(value)
         return {key: from_plain(item) for key, item in value.items()}
     return value
+
+
+def _schedule(node):
+    """The schedule object that :func:`plain` wrote as ``node``, if skdl.schedules has it."""
+    known = schedule_classes()
+    if node[SCHEDULE_KEY] not in known:
+        raise ValueError(f"A weights file names the schedule {node[SCHEDULE_KEY]!r}, which is "
+                         f"not one of skdl.schedules' {sorted(known)}.")
+    return known[node[SCHEDULE_KEY]](**from_plain(node["params"]))
 
 
 def _hashable(key):

@@ -23,9 +23,10 @@ it cannot run code. It holds:
 Nothing is listed per estimator: the network part comes from the network's
 layers and the rest from the estimator's attributes, so a new layer or
 estimator is saved without changes here (and an attribute of a kind that
-cannot be stored fails loudly in ``save_weights``). The optimizer, the
-training history and the random generator are not stored: a loaded model
-predicts, and a warm-started ``fit`` or ``partial_fit`` starts them afresh.
+cannot be stored fails loudly in ``save_weights``). The training state --
+optimizer, learning-rate schedule, history, random generator: whatever
+``_reset_training_state`` sets -- is not stored: a loaded model predicts,
+and a warm-started ``fit`` or ``partial_fit`` starts it afresh.
 
 Loading, ``Estimator(**same_params).load_weights(path)``, never trusts the
 file for the architecture: the estimator builds its network from its own
@@ -63,9 +64,25 @@ HELPERS = {
     "_label_binarizer": lambda estimator: LabelBinarizer(),
 }
 
-#: Training state that a weights file does not hold; ``_reset_training_state``
-#: starts it afresh in a loaded model.
-TRAINING_STATE = ("_rng", "_history", "_optimizer", "_optimizer_signature")
+
+
+def training_state(estimator):
+    """Names of the attributes a weights file does not hold: training state, callbacks.
+
+    The training state (random generator, history, optimizer, schedule and
+    whatever a future fit adds) is what ``_reset_training_state`` sets, so
+    the names are read from a blank estimator after calling it: the method
+    that starts the state afresh in a loaded model is also the one list of
+    it. scikit-learn's callbacks and metadata requests are not results of a
+    fit either (``skdl._base._NOT_FITTED_STATE``); they stay with the
+    estimator that loads the file.
+    """
+    from ._base import _NOT_FITTED_STATE     # _base imports this module
+    params = estimator.get_params(deep=False)
+    blank = type(estimator).__new__(type(estimator))
+    vars(blank).update(params)
+    blank._reset_training_state()
+    return (set(vars(blank)) - set(params)) | set(_NOT_FITTED_STATE)
 
 
 class WeightsMixin(VersionedState):
@@ -136,8 +153,10 @@ class WeightsMixin(VersionedState):
             header = read_header(data, type(self).__name__, where)
             arrays = {key: data[key] for key in data.files if key != HEADER_KEY}
         restored = restore(self, header, arrays, where)
+        kept = {name: value for name, value in vars(self).items()
+                if name in training_state(self) and name not in restored}
         self.__dict__.clear()
-        self.__dict__.update(restored)
+        self.__dict__.update(restored, **kept)
         return self
 
     def _reset_training_state(self):
@@ -159,13 +178,14 @@ def weights_content(estimator):
     arrays : dict of str to ndarray
     """
     params = estimator.get_params(deep=False)
+    skipped = set(params) | training_state(estimator)
     arrays = {}
     header = {"format": FORMAT, "format_version": FORMAT_VERSION,
               "skdl_version": _version.__version__, "estimator": type(estimator).__name__,
               "params": {name: plain(value, name) for name, value in params.items()},
               "network": None, "helpers": {}, "fitted": {}}
     for name, value in vars(estimator).items():
-        if name in params or name in TRAINING_STATE:
+        if name in skipped:
             continue
         if name == "network_":
             header["network"] = save_network(value, arrays)
@@ -310,8 +330,9 @@ def restore(estimator, header, arrays, where):
         if differing_params(header["params"], probe):
             raise _mismatch(where, probe, header, "its fitted arrays depend on every parameter")
     probe._reset_training_state()
+    forbidden = set(params) | set(HELPERS) | training_state(probe) | {"network_"}
     for name, node in header["fitted"].items():
-        if name in params or name in HELPERS or name in TRAINING_STATE or name == "network_":
+        if name in forbidden:
             raise ValueError(f"{where} is corrupt: its fitted attributes include {name!r}.")
         setattr(probe, name, decode(node, arrays))
     return vars(probe)

@@ -69,3 +69,44 @@ def assert_continues_alike(loaded, original, X, y):
         for estimator in (loaded, original):
             estimator.partial_fit(X, y)
         np.testing.assert_array_equal(loaded.predict_proba(X), original.predict_proba(X))
+
+
+def _training_control_models():
+    """Models fitted with issue 16's training control, keyed by name.
+
+    * early stopping on explicit validation data (``X_val``, ``y_val``),
+      scored with a ``scoring`` string: the fitted model carries validation
+      curves and the best epoch's weights;
+    * a schedule object as ``learning_rate`` (a cosine annealing with warm-up)
+      on a GRU fitted on NaN-padded sequences: the parameter is an object of
+      :mod:`skdl.schedules`, and the fit keeps a running copy of it.
+    """
+    from skdl import MLPClassifier, RNNRegressor
+    from skdl.schedules import CosineAnnealing
+    from test_base import _data
+
+    X, y = _data("classes")
+    early = MLPClassifier((16,), early_stopping=True, scoring="balanced_accuracy",
+                          n_iter_no_change=2, max_iter=30, random_state=0)
+    early.fit(X[:900], y[:900], X_val=X[900:1200], y_val=y[900:1200])
+    S, target = _data("sequences")
+    annealed = RNNRegressor(cell="gru", recurrent_layer_sizes=6, random_state=0, max_iter=4,
+                            learning_rate=CosineAnnealing(period=6, warmup=2, min_rate=1e-4))
+    annealed.fit(S[:1200], target[:1200].astype(float))
+    return {"early_stopping_X_val": (early, X, y), "cosine_annealing_gru": (annealed, S, target)}
+
+
+#: Names of :func:`training_control`'s models.
+TRAINING_CONTROL = ("early_stopping_X_val", "cosine_annealing_gru")
+
+
+def training_control(name):
+    """``(estimator, X, y)``: a copy of one of :func:`_training_control_models`' models."""
+    key = ("training control", name)
+    if key not in _FITTED:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            _FITTED.update({("training control", k): v
+                            for k, v in _training_control_models().items()})
+    estimator, X, y = _FITTED[key]
+    return pickle.loads(pickle.dumps(estimator)), X, y

@@ -12,11 +12,11 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import skdl
-from skdl.layers import (LSTM, Activation, AvgPool1D, AvgPool2D, BatchNormalization,
+from skdl.layers import (GRU, LSTM, Activation, AvgPool1D, AvgPool2D, BatchNormalization,
                          Bidirectional, Conv1D, Conv2D, Dense, Dropout, Embedding, Flatten,
                          MaxPool1D, MaxPool2D, Reshape, SequenceInput, SimpleRNN)
 from skdl.network import Sequential
-from saved_models import fitted
+from saved_models import TRAINING_CONTROL, fitted, training_control
 from test_base import CASES, _data, _name
 
 try:
@@ -83,10 +83,12 @@ def _images(shape, seed=1):
     return np.random.default_rng(seed).normal(size=shape)
 
 
-def _sequence_rows(T, d, lengths, seed=1):
-    X = np.random.default_rng(seed).normal(size=(len(lengths), 1 + T * d))
-    X[:, 0] = lengths
-    return X
+def _padded(lengths, T, d, channels_first=False, seed=1):
+    """Sequences ``(n, T, d)`` (or ``(n, d, T)``) of the given lengths, NaN-padded at the end."""
+    X = np.random.default_rng(seed).normal(size=(len(lengths), T, d))
+    for row, length in zip(X, lengths):
+        row[length:] = np.nan
+    return X.transpose(0, 2, 1) if channels_first else X
 
 
 LAYER_CASES = {
@@ -122,22 +124,30 @@ LAYER_CASES = {
     "conv1d_channels_first": ([Conv1D(4, 3), MaxPool1D(3, stride=1), AvgPool1D(2)], (3, 10),
                               _images((4, 3, 10))),
     "elman": ([SequenceInput((6, 2)), SimpleRNN(4)], (12,), _images((5, 12))),
-    "jordan_reverse_sequences": ([SequenceInput((6, 2), lengths=True),
+    "elman_3d": ([SequenceInput((6, 2)), SimpleRNN(4)], (6, 2), _images((5, 6, 2))),
+    "jordan_reverse_sequences": ([SequenceInput((6, 2)),
                                   SimpleRNN(4, feedback="jordan", reverse=True,
                                             return_sequences=True), SimpleRNN(3)],
-                                 (13,), _sequence_rows(6, 2, [6, 3, 1, 5, 6])),
+                                 (6, 2), _padded([6, 3, 1, 5, 6], 6, 2)),
     "lstm": ([SequenceInput((6, 2)), LSTM(4)], (12,), _images((5, 12))),
-    "lstm_peephole_masked_stacked": ([SequenceInput((6, 2), lengths=True),
+    "lstm_peephole_masked_stacked": ([SequenceInput((6, 2)),
                                       LSTM(4, peephole=True, return_sequences=True),
                                       LSTM(3, peephole=True, reverse=True)],
-                                     (13,), _sequence_rows(6, 2, [6, 2, 1, 4, 6])),
-    "bidirectional": ([SequenceInput((6, 2), lengths=True),
+                                     (6, 2), _padded([6, 2, 1, 4, 6], 6, 2)),
+    "bidirectional": ([SequenceInput((6, 2)),
                        Bidirectional(LSTM(4, return_sequences=True)),
                        Bidirectional(SimpleRNN(3, feedback="jordan")), Dense(2)],
-                      (13,), _sequence_rows(6, 2, [6, 3, 1, 5, 2])),
-    "bidirectional_sequences_out": ([SequenceInput((5, 1), lengths=True),
+                      (6, 2), _padded([6, 3, 1, 5, 2], 6, 2)),
+    "bidirectional_sequences_out": ([SequenceInput((5, 1)),
                                      Bidirectional(SimpleRNN(3, return_sequences=True))],
-                                    (6,), _sequence_rows(5, 1, [5, 2, 4])),
+                                    (5, 1), _padded([5, 2, 4], 5, 1)),
+    "gru": ([SequenceInput((6, 2)), GRU(4)], (12,), _images((5, 12))),
+    "gru_masked_stacked_reverse": ([SequenceInput((6, 2)), GRU(4, return_sequences=True),
+                                    GRU(3, reverse=True)], (6, 2), _padded([6, 2, 1, 4, 6], 6, 2)),
+    "gru_bidirectional_channels_first": (
+        [SequenceInput((7, 3), data_format="channels_first"),
+         Bidirectional(GRU(4, return_sequences=True)), Bidirectional(GRU(3)), Dense(2)],
+        (3, 7), _padded([7, 3, 1, 5], 7, 3, channels_first=True)),
     # Padding (0) at the end and inside, ids past the vocabulary (read as 1).
     "embedding": ([Embedding(10, 3), LSTM(4)], (7,),
                   np.array([[3, 4, 5, 9, 0, 0, 0], [2, 0, 7, 12, 8, 1, 0],
@@ -234,6 +244,10 @@ def test_onnxruntime_reproduces_every_estimator(case):
                            random_state=0, dtype=np.float32),
     skdl.LSTMRegressor(input_shape=(8, 8), recurrent_layer_sizes=4, bidirectional=True,
                        max_iter=2, random_state=0, dtype=np.float32),
+    skdl.RNNClassifier(cell="gru", input_shape=(8, 8), recurrent_layer_sizes=4,
+                       bidirectional=True, max_iter=2, random_state=0, dtype=np.float32),
+    skdl.ConvNetRegressor(input_shape=(8, 8), filters=(3,), batch_norm=True, max_iter=2,
+                          random_state=0, dtype=np.float32),
 ], ids=lambda e: type(e).__name__)
 def test_float32_networks(estimator):
     X, y = _data("classes" if hasattr(estimator, "predict_proba") else "regression")
@@ -255,23 +269,94 @@ def test_images_and_sequences_as_n_d_input():
     assert_matches(lstm, sequences[-100:].astype(np.float32))
 
 
+def _lists(n=120, d=2, seed=0, shortest=2, longest=9):
+    rng = np.random.default_rng(seed)
+    sequences = [rng.normal(size=(rng.integers(shortest, longest), d)) for _ in range(n)]
+    return sequences, np.array([int(s[:, 0].sum() > 0) for s in sequences])
+
+
+def _nan_padded(sequences, channels_first=False):
+    """The list as one float32 array, NaN-padded at the end (tslearn's and aeon's convention)."""
+    X = np.full((len(sequences), max(len(s) for s in sequences), sequences[0].shape[1]), np.nan,
+                dtype=np.float32)
+    for row, seq in zip(X, sequences):
+        row[:len(seq)] = seq
+    return X.transpose(0, 2, 1) if channels_first else X
+
+
 @needs_onnx
-def test_variable_length_sequences():
+@pytest.mark.parametrize("cell", ["lstm", "gru", "elman", "jordan"])
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_sequences_of_any_length_nan_padded(cell, data_format):
+    """Fitted on a list of 2..8 steps; the ONNX model reads NaN-padded 3-D arrays of any length."""
+    first = data_format == "channels_first"
+    train, y = _lists()
+    if first:
+        train = [s.T for s in train]
+    estimator = (skdl.LSTMClassifier(bidirectional=True) if cell == "lstm" else
+                 skdl.RNNClassifier(cell=cell, bidirectional=cell == "gru"))
+    estimator.set_params(recurrent_layer_sizes=4, max_iter=3, random_state=0,
+                         data_format=data_format)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(train, y)
+    model = skdl.to_onnx(estimator, train[:3])            # a list sample: any length
+    session = _session(model)
+    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
+    assert dims == ([0, 2, 0] if first else [0, 0, 2])     # 0: dynamic (batch, time)
+    for test in (_lists(40, seed=1, shortest=9, longest=15)[0],         # longer than any fit
+                 _lists(40, seed=2, shortest=1, longest=4)[0]):          # shorter
+        X = _nan_padded(test, first)
+        label, proba = session.run(None, {"X": X})
+        listed = [s.T for s in test] if first else test
+        np.testing.assert_allclose(proba, estimator.predict_proba(listed), atol=TOLERANCE)
+        np.testing.assert_array_equal(label, estimator.predict(X))
+
+
+@needs_onnx
+def test_token_sequences_of_any_length():
     rng = np.random.default_rng(0)
-    sequences = [rng.normal(size=(rng.integers(2, 9), 2)) for _ in range(120)]
-    y = np.array([int(s[:, 0].sum() > 0) for s in sequences])
-    model = skdl.LSTMClassifier(recurrent_layer_sizes=4, bidirectional=True, max_iter=3,
-                                random_state=0).fit(sequences, y)
-    T = model.sequence_shape_[0]
-    rows = np.zeros((len(sequences), 1 + 2 * T), dtype=np.float32)
-    for row, seq in zip(rows, sequences):
-        row[0] = len(seq)
-        row[1:1 + seq.size] = seq.ravel()
-    session, (label, proba) = _run(model, rows)
-    np.testing.assert_allclose(proba, model.predict_proba(sequences), atol=TOLERANCE)
-    np.testing.assert_array_equal(label, model.predict(sequences))
-    full = np.stack([rng.normal(size=(T, 2)) for _ in range(20)])          # (n, T, d) input
-    assert_matches(model, full.astype(np.float32))
+    train = [rng.integers(2, 30, size=rng.integers(2, 8)) for _ in range(100)]
+    y = np.array([int(s[0] > 15) for s in train])
+    estimator = skdl.RNNClassifier(cell="gru", embedding_dim=3, recurrent_layer_sizes=4,
+                                   max_iter=3, random_state=0).fit(train, y)
+    session = _session(skdl.to_onnx(estimator, train[:2]))
+    test = [rng.integers(0, 40, size=rng.integers(1, 12)) for _ in range(30)]  # unseen ids too
+    ids = np.zeros((len(test), 11), dtype=np.int64)
+    for row, seq in zip(ids, test):
+        row[:len(seq)] = seq
+    label, proba = session.run(None, {"X": ids})
+    np.testing.assert_allclose(proba, estimator.predict_proba(test), atol=TOLERANCE)
+    np.testing.assert_array_equal(label, estimator.predict(test))
+
+
+@needs_onnx
+@pytest.mark.parametrize("name", TRAINING_CONTROL)
+def test_training_control(name):
+    """Early stopping on X_val (best weights restored), a schedule object: export as any model."""
+    estimator, X, _ = training_control(name)
+    assert_matches(estimator, X[-300:].astype(np.float32))
+
+
+@needs_onnx
+def test_text_pipeline_exports_its_estimator_on_token_ids():
+    """TextEncoder tokenises in Python; the network it feeds exports and reads its ids.
+
+    (ONNX has no tokenizer that matches Python's regular expressions: the
+    ``com.microsoft`` ``Tokenizer`` of onnxruntime reads ``\\w`` as ASCII,
+    so "Über café" would become "ber", "caf". The encoder is not exported.)
+    """
+    from test_persistence import _texts
+
+    texts, y = _texts()
+    pipeline = make_pipeline(skdl.TextEncoder(), skdl.RNNClassifier(
+        cell="gru", embedding_dim=4, recurrent_layer_sizes=5, max_iter=5, random_state=0))
+    pipeline.fit(texts, y)
+    ids = pipeline[0].transform(texts)
+    session = _session(skdl.to_onnx(pipeline[-1], ids[:2]))
+    label, proba = session.run(None, {"X": ids})
+    np.testing.assert_allclose(proba, pipeline.predict_proba(texts), atol=TOLERANCE)
+    np.testing.assert_array_equal(label, pipeline.predict(texts))
 
 
 @needs_onnx
@@ -324,12 +409,17 @@ def test_skl2onnx_converts_pipelines_with_skdl_estimators():
                                         options={skdl.MLPClassifier: {"zipmap": False}}))
     label, proba = session.run(None, {session.get_inputs()[0].name: X32})
     np.testing.assert_allclose(proba, expected, atol=TOLERANCE)
-    regression = make_pipeline(StandardScaler(), skdl.LinearRegression(alpha=1.0)).fit(
-        X, y.astype(float))
-    session = _session(skl2onnx.to_onnx(regression, X32[:1]))
-    (prediction,) = session.run(None, {session.get_inputs()[0].name: X32})
-    np.testing.assert_allclose(prediction[:, 0], regression.predict(X32), rtol=TOLERANCE,
-                               atol=TOLERANCE)
+    for regressor in (skdl.LinearRegression(alpha=1.0),
+                      skdl.MLPRegressor((8,), loss="poisson", max_iter=5, random_state=0),
+                      skdl.ConvNetRegressor(input_shape=(8, 8), filters=(2,), max_iter=2,
+                                            data_format="channels_last", random_state=0)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            regression = make_pipeline(StandardScaler(), regressor).fit(X, y.astype(float))
+        session = _session(skl2onnx.to_onnx(regression, X32[:1]))
+        (prediction,) = session.run(None, {session.get_inputs()[0].name: X32})
+        np.testing.assert_allclose(prediction[:, 0], regression.predict(X32), rtol=TOLERANCE,
+                                   atol=TOLERANCE)
 
 
 @needs_onnx
@@ -337,10 +427,11 @@ def test_old_opsets_and_ragged_samples_get_clear_errors():
     estimator, X, _ = fitted(PREDICTORS[0])
     with pytest.raises(ValueError, match="opset 13 or later"):
         skdl.to_onnx(estimator, X[:2].astype(np.float32), target_opset=12)
-    model = skdl.LSTMClassifier(recurrent_layer_sizes=2, max_iter=1, random_state=0)
-    sequences = [np.zeros((3, 1)), np.ones((5, 1))]
+    images = [np.zeros((8, 8)), np.zeros((7, 8))]
+    convnet = skdl.ConvNetClassifier(input_shape=(8, 8), filters=(2,), max_iter=1,
+                                     random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model.fit(sequences * 5, [0, 1] * 5)
-    with pytest.raises(ValueError, match="padded 2-D rows"):
-        skdl.to_onnx(model, sequences)
+        convnet.fit(X[:50], np.arange(50) % 2)
+    with pytest.raises(ValueError, match="cannot be read as one array.*NaN-padded 3-D"):
+        skdl.to_onnx(convnet, images)

@@ -19,7 +19,8 @@ import skdl
 import skdl._version
 from skdl.exceptions import InconsistentVersionWarning
 from skdl.utils import trusted_types
-from saved_models import assert_continues_alike, assert_same_model, fitted
+from saved_models import (TRAINING_CONTROL, assert_continues_alike, assert_same_model, fitted,
+                          training_control)
 from test_base import CASES, _data, _name
 
 try:
@@ -42,6 +43,30 @@ def test_skops_round_trip_is_exact_with_the_trusted_types(case):
     loaded = sio.loads(data, trusted=trusted_types())
     assert_same_model(loaded, original, X, y)
     assert_continues_alike(loaded, original, X, y)
+
+
+@needs_skops
+@pytest.mark.parametrize("name", TRAINING_CONTROL)
+def test_skops_round_trip_of_training_control(name):
+    """Early stopping on X_val, a schedule object: the running schedule and history load too."""
+    original, X, y = training_control(name)
+    data = sio.dumps(original)
+    assert set(sio.get_untrusted_types(data=data)) <= set(trusted_types())
+    loaded = sio.loads(data, trusted=trusted_types())
+    assert loaded.learning_rate == original.learning_rate
+    assert loaded._schedule.rate_ == original._schedule.rate_
+    assert loaded.validation_scores_ == original.validation_scores_
+    assert_same_model(loaded, original, X, y)
+    assert_continues_alike(loaded, original, X, y)
+
+
+def test_every_schedule_class_is_trusted():
+    from skdl import schedules
+
+    for name in schedules.__all__:
+        obj = getattr(schedules, name)
+        if isinstance(obj, type):
+            assert f"skdl.schedules.{name}" in trusted_types()
 
 
 @needs_skops

@@ -7,13 +7,15 @@ import warnings
 
 import numpy as np
 import pytest
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import skdl
 import skdl._version
 from skdl._weights import FORMAT_VERSION, HEADER_KEY
 from skdl.exceptions import InconsistentVersionWarning
-from saved_models import assert_same_model, fitted
+from skdl.schedules import CosineAnnealing, StepDecay
+from saved_models import TRAINING_CONTROL, assert_same_model, fitted, training_control
 from test_base import CASES, _data, _name
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -30,7 +32,7 @@ def _round_trip(model, **params):
     buffer = io.BytesIO()
     model.save_weights(buffer)
     buffer.seek(0)
-    fresh = type(model)(**{**model.get_params(), **params})
+    fresh = type(model)(**{**model.get_params(deep=False), **params})
     return fresh.load_weights(buffer), buffer
 
 
@@ -100,13 +102,107 @@ def test_parameters_are_stored_as_plain_json():
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 
-def test_variable_length_sequences():
-    rng = np.random.default_rng(0)
-    X = [rng.normal(size=(rng.integers(3, 9), 2)) for _ in range(80)]
-    y = np.array([int(seq[:, 0].sum() > 0) for seq in X])
-    model = skdl.LSTMClassifier(recurrent_layer_sizes=4, max_iter=3, random_state=0).fit(X, y)
+def _sequences(n, shortest, longest, d=2, seed=0):
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=(rng.integers(shortest, longest + 1), d)) for _ in range(n)]
+
+
+def _nan_padded(sequences):
+    X = np.full((len(sequences), max(len(s) for s in sequences), sequences[0].shape[1]), np.nan)
+    for row, seq in zip(X, sequences):
+        row[:len(seq)] = seq
+    return X
+
+
+@pytest.mark.parametrize("estimator", [
+    skdl.LSTMClassifier(recurrent_layer_sizes=4, bidirectional=True),
+    skdl.RNNClassifier(cell="gru", recurrent_layer_sizes=4, data_format="channels_first"),
+    skdl.RNNClassifier(cell="jordan", recurrent_layer_sizes=4, dtype=np.float32),
+], ids=lambda e: f"{type(e).__name__}-{e.get_params().get('cell', 'lstm')}")
+@pytest.mark.parametrize("given_as", ["list", "nan-padded"])
+def test_sequences_of_any_length(estimator, given_as):
+    """Fitted on 3..8 steps (a list or NaN-padded), loaded, predicting 1..14 steps bit-identically."""
+    first = estimator.data_format == "channels_first"
+    layout = (lambda seqs: [s.T for s in seqs]) if first else (lambda seqs: seqs)
+    as_array = (lambda seqs: _nan_padded(seqs).transpose(0, 2, 1)) if first else _nan_padded
+    train = _sequences(80, 3, 8)
+    y = np.array([int(seq[:, 0].sum() > 0) for seq in train])
+    X = layout(train) if given_as == "list" else as_array(train)
+    model = clone(estimator).set_params(max_iter=3, random_state=0).fit(X, y)
     loaded, _ = _round_trip(model)
+    assert loaded.network_.dtype == model.network_.dtype
+    assert loaded.sequence_shape_ == model.sequence_shape_
+    for test in (_sequences(30, 9, 14, seed=1), _sequences(30, 1, 3, seed=2)):
+        for X_test in (layout(test), as_array(test)):
+            np.testing.assert_array_equal(loaded.predict_proba(X_test),
+                                          model.predict_proba(X_test))
+
+
+@pytest.mark.parametrize("name", TRAINING_CONTROL)
+def test_training_control(name):
+    """Early stopping on X_val with scoring, a schedule object: parameters round-trip, state not."""
+    original, X, y = training_control(name)
+    loaded, buffer = _round_trip(original)
+    assert_same_model(loaded, original, X, y)
+    assert loaded.learning_rate == original.learning_rate
+    assert loaded.scoring == original.scoring
+    assert loaded.validation_scores_ == original.validation_scores_
+    assert loaded._schedule is None and loaded._optimizer is None        # training state
+    buffer.seek(0)
+    with np.load(buffer, allow_pickle=False) as data:
+        header = json.loads(str(data[HEADER_KEY]))
+    assert not {"_schedule", "_history", "_optimizer", "_rng"} & set(header["fitted"])
+    fresh = type(original)(**header_params(header)).load_weights(_saved(original))
+    assert_same_model(fresh, original, X, y)
+
+
+def header_params(header):
+    from skdl._codec import from_plain
+    return {name: from_plain(value) for name, value in header["params"].items()}
+
+
+def test_a_schedule_parameter_is_plain_json():
+    X, y = _data("classes")
+    model = skdl.MLPClassifier((8,), solver="sgd", learning_rate=StepDecay(step_size=2,
+                               factor=0.25), max_iter=3, random_state=0).fit(X[:300], y[:300])
+    loaded, buffer = _round_trip(model)
+    buffer.seek(0)
+    with np.load(buffer, allow_pickle=False) as data:
+        params = json.loads(str(data[HEADER_KEY]))["params"]
+    assert params["learning_rate"] == {"__schedule__": "StepDecay",
+                                       "params": {"factor": 0.25, "step_size": 2}}
+    assert skdl.MLPClassifier(**header_params({"params": params})).learning_rate == \
+        model.learning_rate
     np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+class _MySchedule(CosineAnnealing):
+    """A user's schedule: its code is not in skdl, so a weights file cannot name it."""
+
+
+def test_schedules_outside_skdl_are_refused():
+    model = _mlp().set_params(learning_rate=_MySchedule())
+    with pytest.raises(ValueError, match=r"learning_rate=_MySchedule.*cannot be written as "
+                                         "JSON.*a schedule of skdl.schedules"):
+        model.save_weights(io.BytesIO())
+
+    def rename(header):
+        header["params"]["learning_rate"] = {"__schedule__": "LearningRateSchedule",
+                                             "params": {}}
+
+    buffer = _rewritten(_saved(_mlp().set_params(learning_rate=StepDecay())),
+                        change_header=rename)
+    with pytest.raises(ValueError, match="names the schedule 'LearningRateSchedule', which is "
+                                         "not one of skdl.schedules'"):
+        skdl.MLPClassifier((16,)).load_weights(buffer)
+
+
+def test_parameters_set_by_scikit_learn_callbacks_stay_with_the_loading_estimator():
+    model = _mlp()
+    model._metadata_request = "kept"           # not a result of a fit: never in the file
+    other = skdl.MLPClassifier((16,))
+    other._metadata_request = "mine"
+    assert other.load_weights(_saved(model))._metadata_request == "mine"
 
 
 # ----------------------------------------------------------------- mismatches

@@ -11,6 +11,7 @@ from skl2onnx import to_onnx as skl2onnx_to_onnx
 from skl2onnx import update_registered_converter
 from skl2onnx.common.data_types import FloatTensorType, Int64TensorType
 
+from .._inputs import SequenceAdapter, TokenAdapter, shape_in_order, time_axis
 from .estimators import classifier_shapes, convert, regressor_shapes
 
 #: skl2onnx options of the classifiers: the parser adds a ZipMap unless
@@ -34,17 +35,49 @@ def register():
 
 
 def input_type(estimator, X_sample):
-    """The declared ONNX input: float32 rows (or samples of ``X_sample``'s shape), int64 ids."""
+    """The declared ONNX input: float32 (int64 for token ids), of ``X_sample``'s sample shape.
+
+    Without ``X_sample``: the 2-D rows of ``n_features_in_`` columns, or for
+    a recurrent model fitted on sequences the 3-D sequences it read. The
+    time axis of sequences (3-D arrays, lists, token ids) is dynamic: a
+    recurrent model reads any length, NaN-padded at the end.
+    """
+    adapter = getattr(estimator, "_input", None)
+    shape, integer = sample_shape(estimator, adapter, X_sample)
+    time = dynamic_time_axis(adapter, len(shape))
+    dims = [None] + [None if axis == time else int(size) for axis, size in enumerate(shape)]
+    return (Int64TensorType if integer else FloatTensorType)(dims)
+
+
+def sample_shape(estimator, adapter, X_sample):
+    """The per-sample shape of the declared input, and whether it holds integer ids."""
+    tokens = isinstance(adapter, TokenAdapter)
     if X_sample is None:
-        return FloatTensorType([None, estimator.n_features_in_])
-    if isinstance(X_sample, (list, tuple)) and len(X_sample) and np.ndim(X_sample[0]) >= 1 \
-            and len({np.shape(item) for item in X_sample}) > 1:
-        raise ValueError("X_sample is a list of sequences of different lengths; ONNX inputs "
-                         "have one shape. Pass the padded 2-D rows the model reads "
-                         "([length, x_1, ..., x_T]), or None.")
-    sample = np.asarray(X_sample)
-    shape = [None] + list(sample.shape[1:])
-    return (Int64TensorType if sample.dtype.kind in "biu" else FloatTensorType)(shape)
+        if isinstance(adapter, SequenceAdapter) and not adapter.table:
+            return shape_in_order(adapter.shape, adapter.data_format), False
+        if tokens and not adapter.table:
+            return (adapter.shape[0],), True
+        return (estimator.n_features_in_,), tokens
+    if isinstance(adapter, (SequenceAdapter, TokenAdapter)) and \
+            isinstance(X_sample, (list, tuple)) and adapter.reads_sequences(X_sample):
+        # A list of sequences of any lengths, padded as the estimator pads it.
+        return adapter.transform_sequences(X_sample).shape[1:], tokens
+    try:
+        sample = np.asarray(X_sample)
+    except ValueError as error:
+        raise ValueError(f"X_sample cannot be read as one array ({error}); ONNX inputs have "
+                         "one shape. Pass a padded array (sequences: NaN-padded 3-D), or "
+                         "None.") from error
+    return sample.shape[1:], sample.dtype.kind in "biu"
+
+
+def dynamic_time_axis(adapter, ndim):
+    """The axis of a sample (without the batch axis) whose length may vary, or None."""
+    if isinstance(adapter, SequenceAdapter) and ndim == 2:
+        return time_axis(adapter.data_format)
+    if isinstance(adapter, TokenAdapter):
+        return 0
+    return None
 
 
 def to_onnx(estimator, X_sample=None, *, zipmap=False, target_opset=None):

@@ -2,8 +2,9 @@ r"""ONNX conversion of whole estimators, registered with skl2onnx.
 
 An estimator's graph is three parts, each a small dispatch:
 
-1. the input: the declared input (2-D rows, or N-D images and sequences,
-   float or int64 token ids) becomes the 2-D rows the network reads
+1. the input: the declared input (2-D rows, N-D images, 3-D sequences of
+   any length with NaN padding, float or int64 token ids) becomes what the
+   network's first layer reads: rows, or the 3-D sequences themselves
    (:data:`INPUT_CONVERTERS`, one function per input adapter class);
 2. the scores: the network's logits (:func:`skdl._onnx.layers.convert_network`),
    or the joint log-likelihoods of the Gaussian classifier
@@ -21,7 +22,7 @@ and close to each other). Inputs and outputs are float32 either way.
 """
 
 import numpy as np
-from onnx import TensorProto, helper
+from onnx import TensorProto
 from scipy import linalg
 from skl2onnx.common.data_types import (DoubleTensorType, FloatTensorType, Int64TensorType,
                                         StringTensorType)
@@ -40,36 +41,30 @@ _LOG_2PI = np.log(2.0 * np.pi)
 
 
 # -------------------------------------------------------------------- input
-def image_rows(adapter, g, x):
-    """N-D images (or channel-first sequences) as rows, as ``X.reshape(n, -1)``."""
-    return g.op("Flatten", x, axis=1)
+def image_rows(adapter, g, x, rank):
+    """N-D images (or 1-D signals) as rows, as ``X.reshape(n, -1)``.
+
+    1-D signals (``conv_dim=1``) may be NaN-padded at the end: the padding
+    reads as zeros, as skdl's adapter reads it.
+    """
+    if adapter.conv_dim == 1:
+        x = g.op("Where", g.op("IsNaN", x), g.weight(0.0, "zero"), x)
+    return Tensor(g.op("Flatten", x, axis=1), 2)
 
 
-def sequence_rows(adapter, g, x):
-    """``(n, T, d)`` sequences as rows, with the length column of a model fitted on a list."""
-    rows = g.op("Flatten", x, axis=1)
-    if not adapter.lengths_column:
-        return rows
-    # Full-length sequences: every row's length is T.
-    batch = g.op("Slice", g.op("Shape", rows), g.int64s([0]), g.int64s([1]))
-    lengths = g.op("Mul", g.op("ConstantOfShape", g.op("Concat", batch, g.int64s([1]), axis=0),
-                               value=_scalar(g, 1.0)), g.weight(adapter.shape[0], "length"))
-    return g.op("Concat", lengths, rows, axis=1)
+def sequence_steps(adapter, g, x, rank):
+    """3-D sequences go to the network as they are: its SequenceInput reads them."""
+    return Tensor(x, rank)
 
 
-def token_rows(adapter, g, x):
+def token_rows(adapter, g, x, rank):
     """``(n, T, 1)`` token ids as ``(n, T)`` rows."""
-    return g.op("Flatten", x, axis=1)
+    return Tensor(g.op("Flatten", x, axis=1), 2)
 
 
-#: Input adapter class -> converter of N-D inputs to the 2-D rows the network reads.
-INPUT_CONVERTERS = {ImageAdapter: image_rows, SequenceAdapter: sequence_rows,
+#: Input adapter class -> converter of N-D inputs to what the network's first layer reads.
+INPUT_CONVERTERS = {ImageAdapter: image_rows, SequenceAdapter: sequence_steps,
                     TokenAdapter: token_rows}
-
-
-def _scalar(g, value):
-    """A one-element tensor attribute (``ConstantOfShape``'s value) of the graph's float type."""
-    return helper.make_tensor("value", g.float_type, [1], [value])
 
 
 def network_input(estimator, g, x, rank):
@@ -85,7 +80,7 @@ def network_input(estimator, g, x, rank):
         if adapter is None or type(adapter) not in INPUT_CONVERTERS:
             raise ValueError(f"{type(estimator).__name__} reads 2-D rows; got an input of "
                              f"rank {rank}.")
-        x = INPUT_CONVERTERS[type(adapter)](adapter, g, x)
+        return INPUT_CONVERTERS[type(adapter)](adapter, g, x, rank)
     return Tensor(x, 2)
 
 
@@ -186,7 +181,8 @@ def classifier_outputs(estimator, g, scores, indices=False):
 
 
 #: Output activation of a regressor -> its prediction from the logits.
-REGRESSION_OUTPUTS = {"identity": lambda g, logits: logits}
+REGRESSION_OUTPUTS = {"identity": lambda g, logits: logits,
+                      "exp": lambda g, logits: g.op("Exp", logits)}      # Poisson loss
 
 
 def convert(scope, operator, container):

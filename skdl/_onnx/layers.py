@@ -18,14 +18,16 @@ What flows between converters mirrors what flows between the layers:
   expect the ``(y, x, channel)`` order of skdl's flattening).
 * :class:`Sequence`: time-major ``(T, N, d)`` values and the ``(T, N, 1)``
   boolean mask of real steps (None when every step is real), as skdl's
-  sequence layers pass ``(X, valid)``.
+  sequence layers pass ``(X, valid)``. ``T`` is dynamic: a sequence model
+  reads 3-D input of any length, NaN-padded at the end as skdl's
+  :class:`~skdl.layers.SequenceInput` reads it.
 
 Recurrent layers become an ONNX ``Scan`` over time whose body is one step of
 the cell, with the state held on masked steps exactly as skdl does (ONNX's
 ``RNN``/``LSTM`` operators only know trailing padding through
 ``sequence_lens``, and have no Jordan cell); the input projection of every
 step is one ``MatMul`` before the loop. A new cell is one ``step`` function
-(see :func:`simple_rnn`, :func:`lstm`).
+(see :func:`simple_rnn`, :func:`lstm`, :func:`gru`).
 """
 
 from typing import NamedTuple, Optional
@@ -37,7 +39,7 @@ from ..activations import LEAKY_RELU_SLOPE
 from ..layers import (Activation, BatchNormalization, Conv2D, Dense, Dropout, Embedding, Flatten,
                       Reshape, SequenceInput)
 from ..layers.pooling import AvgPool2D, MaxPool2D, _Pool1D
-from ..layers.recurrent import LSTM, Bidirectional, SimpleRNN
+from ..layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 
 
 class Tensor(NamedTuple):
@@ -247,19 +249,21 @@ def embedding(layer, g, x):
 
 @converts(SequenceInput)
 def sequence_input(layer, g, x):
+    """Rows ``(N, T d)`` or 3-D sequences of any length, NaN-padded: time-major steps and mask.
+
+    As skdl's layer: a sample is ``(T, d)`` (``"channels_last"``) or ``(d,
+    T)``; a step that is NaN is padding (the estimator checked that NaN
+    only fills whole trailing steps), read as zeros and masked.
+    """
     x = in_layout(g, x, None)
-    T, d = layer.sequence_shape
-    values, valid = x.name, None
-    if layer.lengths:
-        # Rows are [length, x_1, ..., x_T]: steps at or past the length are padding.
-        lengths = g.op("Slice", x.name, g.int64s([0]), g.int64s([1]), g.int64s([1]))
-        values = g.op("Slice", x.name, g.int64s([1]), g.int64s([1 + T * d]), g.int64s([1]))
-        steps = g.weight(np.arange(T).reshape(T, 1), "steps")
-        real = g.op("Less", steps, g.op("Transpose", lengths, perm=[1, 0]))
-        valid = g.op("Unsqueeze", real, g.int64s([2], "axes"))
-    steps_first = g.op("Transpose", g.op("Reshape", values, g.int64s([-1, T, d], "shape")),
-                       perm=[1, 0, 2])
-    return Sequence(steps_first, valid)
+    values = x.name
+    if x.ndim == 2:                 # fixed-length rows of the built shape
+        values = g.op("Reshape", values, g.int64s((-1,) + layer._sample_layout, "shape"))
+    steps = g.op("Transpose", values, perm=list(layer._to_time_major))         # (T, N, d)
+    padding = g.op("IsNaN", g.op("Slice", steps, g.int64s([0]), g.int64s([1]),
+                                 g.int64s([2])))                              # (T, N, 1)
+    steps = g.op("Where", g.op("IsNaN", steps), g.weight(0.0, "zero"), steps)
+    return Sequence(steps, g.op("Not", padding))
 
 
 # --------------------------------------------------------- recurrent layers
@@ -368,6 +372,28 @@ def lstm(layer, g, sequence):
         return [h_new, c_new]
 
     return recurrence(layer, g, sequence, params["W"], params["b"], 2, step)
+
+
+@converts(GRU)
+def gru(layer, g, sequence):
+    params = layer.parameters()
+    H = layer.units
+
+    def step(body, states, projected):
+        # "Reset after": n = tanh(x W_n + b_n + r * (h U_n + b_hn)).
+        (h,) = states
+        recurrent = body.op("MatMul", h, body.weight(params["U"], "U"))
+        sizes = body.int64s([H] * 3, "split")
+        x_r, x_z, x_n = body.op("Split", projected, sizes, axis=1, outputs=3)
+        h_r, h_z, h_n = body.op("Split", recurrent, sizes, axis=1, outputs=3)
+        r = body.op("Sigmoid", body.op("Add", x_r, h_r))
+        z = body.op("Sigmoid", body.op("Add", x_z, h_z))
+        reset = body.op("Mul", r, body.op("Add", h_n, body.weight(params["b_hn"], "b_hn")))
+        new = body.op("Tanh", body.op("Add", x_n, reset))
+        # h' = (1 - z) n + z h = n + z (h - n)
+        return [body.op("Add", new, body.op("Mul", z, body.op("Sub", h, new)))]
+
+    return recurrence(layer, g, sequence, params["W"], params["b"], 1, step)
 
 
 @converts(Bidirectional)

@@ -16,9 +16,12 @@ def trusted_types():
 
     * the public estimators and transformers of ``skdl.__all__``;
     * :class:`~skdl.network.Sequential`, every layer (subclasses of
-      :class:`~skdl.layers.Layer`), every optimizer (subclasses of
-      :class:`~skdl.optimizers.Optimizer`) and the training
-      :class:`~skdl.callbacks.History`;
+      :class:`~skdl.layers.Layer`, the GRU and bidirectional wrappers
+      included), every optimizer (subclasses of
+      :class:`~skdl.optimizers.Optimizer`), every learning-rate schedule
+      (subclasses of :class:`~skdl.schedules.LearningRateSchedule`: the
+      ``learning_rate`` parameter, and the running copy a fit keeps) and the
+      training :class:`~skdl.callbacks.History`;
     * the input adapters of ``skdl._inputs`` (images, sequences, token ids);
     * ``numpy.dtype``, the network's compute precision, which skops does not
       trust by default although it rebuilds it from an empty ``.npy`` array.
@@ -53,19 +56,30 @@ def trusted_types():
     """
     import skdl
     from .. import _inputs
-    from ..callbacks import History
-    from ..layers import Layer
-    from ..network import Sequential
-    from ..optimizers import Optimizer
 
     public = {getattr(skdl, name) for name in skdl.__all__}
     adapters = {obj for obj in vars(_inputs).values()
                 if inspect.isclass(obj) and obj.__module__ == _inputs.__name__}
     classes = {cls for cls in public | adapters if inspect.isclass(cls)}
-    classes |= {Sequential, History} | _subclasses(Layer) | _subclasses(Optimizer)
+    for base in _model_parts():
+        classes |= _subclasses(base)
     names = {f"{cls.__module__}.{cls.__name__}" for cls in classes
              if cls.__module__.startswith("skdl.")}
     return sorted(names | {"numpy.dtype"})
+
+
+def _model_parts():
+    """The base classes of the objects a fitted estimator holds, besides its helpers.
+
+    One entry per kind of part, each taken with all its subclasses: a new
+    layer, optimizer or schedule is trusted without a change here.
+    """
+    from ..callbacks import History
+    from ..layers import Layer
+    from ..network import Sequential
+    from ..optimizers import Optimizer
+    from ..schedules import LearningRateSchedule
+    return Sequential, Layer, Optimizer, LearningRateSchedule, History
 
 
 def _subclasses(cls):
