@@ -1,6 +1,6 @@
 """Epoch-end hooks of the training loop: history, stopping, progress.
 
-The loop in :mod:`skdl._training` calls, for every callback::
+The training loop of the estimators calls, for every callback::
 
     callback.on_train_begin(log)
     callback.on_batch_end(log, batch, n_batches, loss)   # only if overridden

@@ -124,7 +124,7 @@ class ConvNetClassifier(NeuralClassifierMixin, BaseNeuralEstimator):
 {fitted_attributes}
     See Also
     --------
-    MLPClassifier : The dense network without convolutions.
+    skdl.MLPClassifier : The dense network without convolutions.
 
     Notes
     -----
