@@ -125,10 +125,10 @@ print(f"at n = {sizes[-1]}: the vectorised gradient is {speedup:.0f} times faste
       "than the two loops")
 
 # %%
-# All three grow linearly with :math:`n`, but the loops pay the Python
-# interpreter for every multiplication, and the single loop for every sample,
-# where the vectorised version hands whole arrays to compiled code. Their
-# ratio, printed above, is what vectorisation buys.
+# All three do the same arithmetic, :math:`d` products per sample, but the
+# loops pay the Python interpreter for every multiplication, and the single
+# loop for every sample, where the vectorised version hands whole arrays to
+# compiled code. Their ratio, printed above, is what vectorisation buys.
 
 fig, ax = plt.subplots(figsize=(6, 4))
 labels = {"gradient_loops": "loops over samples and features",
