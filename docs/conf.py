@@ -138,6 +138,7 @@ html_title = f"skdl {release}"
 html_static_path = ["_static"]
 html_css_files = ["skdl.css"]
 html_show_sourcelink = False
+toc_object_entries_show_parents = "hide"  # "fit()", not "MLPClassifier.fit()", in the in-page contents
 html_theme_options = {
     "logo": {"text": "skdl"},
     "navbar_align": "left",
