@@ -19,42 +19,19 @@ import argparse
 import gc
 import importlib
 import pickle
-import platform
 import sys
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from machine import describe  # noqa: E402
+
 MIB = 2**20
-
-
-def machine():
-    """CPU, AVX-512 or not, BLAS and its threads: where the numbers come from."""
-    flags = ""
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                if line.startswith("flags"):
-                    flags = line
-                    break
-    except OSError:
-        model = platform.processor()
-    blas = "unknown"
-    try:
-        from threadpoolctl import threadpool_info
-
-        np.ones(2) @ np.ones(2)
-        pools = [p for p in threadpool_info() if p["user_api"] == "blas"]
-        if pools:
-            blas = f"{pools[0]['internal_api']} {pools[0].get('architecture')} " \
-                   f"{pools[0]['num_threads']} threads"
-    except ImportError:
-        pass
-    return f"{model}; AVX-512: {'yes' if ' avx512f' in flags else 'no'}; BLAS: {blas}"
 
 
 def cases(skdl, scale):
@@ -107,7 +84,7 @@ def main():
     if args.path:
         sys.path.insert(0, args.path)
     skdl = importlib.import_module(args.package)
-    print(machine())
+    print(describe())
     print(f"{args.package} from {skdl.__file__}\n")
     print(f"{'model':34} {'input MiB':>9} {'peak MiB':>9} {'held MiB':>9} {'seconds':>8} "
           f"{'pickle KB before/after':>23}")

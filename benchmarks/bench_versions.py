@@ -9,7 +9,9 @@ other version in a directory under another package name (for example
 The workloads are those of ``run.py mlp`` (the 20,000 x 100 MLP),
 ``bench_cnn.py`` and ``bench_lstm.py``, with fewer epochs; the fits
 alternate between the two versions and the ratio of medians is printed
-(current / other: below 1 means the current code is faster).
+(current / other: below 1 means the current code is faster). Every fit
+pins ``dtype=np.float32``, so that the engines are compared, not their
+default precisions.
 """
 
 import argparse
@@ -17,7 +19,6 @@ import importlib
 import os
 import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -27,7 +28,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import bench_cnn  # noqa: E402
 import bench_lstm  # noqa: E402
-from bench_memory import machine  # noqa: E402
+from machine import clock, describe, parse_args  # noqa: E402
 
 
 def workloads():
@@ -38,9 +39,10 @@ def workloads():
     mlp = dict(hidden_layer_sizes=(256, 128), batch_size=64, max_iter=3, solver="adam",
                tol=0.0, n_iter_no_change=10**6, dtype=np.float32, random_state=0)
     yield "MLP 20,000 x 100, (256, 128), 3 epochs", lambda m: m.MLPClassifier(**mlp), X, y
-    X_img, y_img, _, _ = bench_cnn.make_data(4000)
-    cnn = dict(input_shape=(1, bench_cnn.SIZE, bench_cnn.SIZE), filters=bench_cnn.FILTERS,
-               padding="valid", hidden_layer_sizes=(bench_cnn.HIDDEN,), alpha=0.0,
+    shape = bench_cnn.SHAPES["mnist"]
+    X_img, y_img, _, _ = bench_cnn.make_data(shape, 4000)
+    cnn = dict(input_shape=(1, shape.side, shape.side), filters=shape.filters,
+               padding=shape.padding, hidden_layer_sizes=(shape.hidden,), alpha=0.0,
                batch_size=64, max_iter=3, n_iter_no_change=10, dtype=np.float32,
                random_state=0)
     yield "CNN of bench_cnn.py, 3 epochs", lambda m: m.ConvNetClassifier(**cnn), X_img, y_img
@@ -54,9 +56,9 @@ def workloads():
 def timed_fit(estimator, X, y):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        start = time.perf_counter()
+        start = clock()
         estimator.fit(X, y)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def main():
@@ -64,11 +66,11 @@ def main():
     parser.add_argument("--other", required=True, help="package name of the other version")
     parser.add_argument("--path", required=True, help="directory holding it")
     parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
+    args = parse_args(parser)
     sys.path.insert(0, args.path)
     current = importlib.import_module("skdl")
     other = importlib.import_module(args.other)
-    print(machine())
+    print(describe())
     print(f"current: {current.__file__}\nother:   {other.__file__}\n")
     for name, make, X, y in workloads():
         times = {"current": [], "other": []}

@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/run.py mlp [--repeats 5] [--quick]
+    python benchmarks/run.py mlp [--repeats 5] [--quick] [--cpu-time]
 
 Each workload fits skdl and the peer on the same data, alternating, for
 ``--repeats`` rounds, and reports the median fit time of each, the ratio of
@@ -14,8 +14,9 @@ only the ratio within one run means much.
 import argparse
 import os
 import statistics
-import time
+import sys
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.datasets import load_digits, make_classification
@@ -26,13 +27,17 @@ from sklearn.preprocessing import StandardScaler
 
 import skdl
 
+sys.path.insert(0, str(Path(__file__).parent))
+
+from machine import clock, describe, load, peer_threads, parse_args  # noqa: E402
+
 
 def _timed_fit(model, X, y):
-    start = time.perf_counter()
+    start = clock()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X, y)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def compare(name, make_ours, make_peer, data, repeats, peer_name):
@@ -133,6 +138,7 @@ def _torch_mlp(params, seed):
 
 
 def run_mlp(repeats, quick):
+    print(describe() + "\n")
     print(f"MLP benchmark: skdl against scikit-learn's MLPClassifier (float64), "
           f"{os.cpu_count()} cores, median of {repeats}\n")
     rows = []
@@ -152,13 +158,14 @@ def run_mlp(repeats, quick):
         print("\nPyTorch is not installed: skipping the PyTorch comparison "
               "(pip install '.[benchmark]').")
         return rows
-    torch.set_num_threads(os.cpu_count())
+    torch.set_num_threads(peer_threads(os.cpu_count()))
     print(f"\nAgainst PyTorch {torch.__version__} (CPU, float32, {torch.get_num_threads()} threads)\n")
     for name, data, params in mlp_workloads(quick)[1:]:
         rows.append(compare(f"{name}, skdl float32",
                             lambda seed: skdl.MLPClassifier(dtype=np.float32, random_state=seed,
                                                             **params),
                             lambda seed: _torch_mlp(params, seed), data, repeats, "torch"))
+    print(f"\nload average (1 min) at the end: {load():.2f}")
     return rows
 
 
@@ -167,7 +174,7 @@ def main():
     parser.add_argument("suite", choices=["mlp"], help="which benchmark to run")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
-    args = parser.parse_args()
+    args = parse_args(parser)
     run_mlp(args.repeats, args.quick)
 
 

@@ -1,16 +1,17 @@
 """skdl: deep-learning estimators for scikit-learn, in pure NumPy and SciPy."""
 
-from .convnet import ConvNetClassifier
+from ._version import __version__
+from .convnet import ConvNetClassifier, ConvNetRegressor
 from .gaussian import GaussianClassifier
 from .linear import LinearRegression, LogisticRegression, SoftmaxClassifier
 from .mlp import MLPClassifier, MLPRegressor
+from .onnx import to_onnx
 from .preprocessing import OneHotSequenceEncoder, TextEncoder
 from .recurrent import LSTMClassifier, LSTMRegressor, RNNClassifier, RNNRegressor
 
-__version__ = "0.1.0.dev0"
-
 __all__ = [
     "ConvNetClassifier",
+    "ConvNetRegressor",
     "GaussianClassifier",
     "LSTMClassifier",
     "LSTMRegressor",
@@ -23,4 +24,5 @@ __all__ = [
     "RNNRegressor",
     "SoftmaxClassifier",
     "TextEncoder",
+    "to_onnx",
 ]

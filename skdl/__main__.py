@@ -52,6 +52,9 @@ def comparisons():
                             random_state=0), "digits", _mlp(neural_network.MLPClassifier)),
         (skdl.LSTMClassifier(input_shape=(8, 8), max_iter=30, learning_rate_init=0.01,
                              random_state=0), "digits", _mlp(neural_network.MLPClassifier)),
+        (skdl.RNNClassifier(input_shape=(8, 8), cell="gru", max_iter=30,
+                            learning_rate_init=0.01, random_state=0),
+         "digits", _mlp(neural_network.MLPClassifier)),
     ]
     return rows
 
@@ -74,7 +77,8 @@ def _describe(model):
     if getattr(model, "dtype", None) is np.float32:
         return f"{name}(float32)"
     if getattr(model, "input_shape", None) is not None:
-        return f"{name}{model.input_shape}"
+        cell = getattr(model, "cell", "elman")
+        return f"{name}{model.input_shape}" + ("" if cell == "elman" else f"({cell!r})")
     return name
 
 

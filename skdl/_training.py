@@ -19,6 +19,7 @@ import warnings
 
 import numpy as np
 import scipy.optimize
+from scipy.linalg import blas
 from sklearn.exceptions import ConvergenceWarning
 
 from .callbacks import EpochLog
@@ -31,23 +32,41 @@ class Trainer:
     activations and work arrays live exactly as long as the fit; the network
     keeps only what it learned.
 
-    The objective of a batch is the weighted mean loss plus the L2 penalty,
+    The objective of a batch :math:`B` of :math:`b` samples is its weighted
+    loss plus the L2 penalty, both divided by the weight the batch stands
+    for:
 
     .. math::
 
-        J = \frac{\sum_i w_i \ell_i}{\sum_i w_i}
-            + \frac{\alpha}{2 \sum_i w_i} \lVert W \rVert^2
+        J_B = \frac{\sum_{i \in B} w_i \ell_i + \frac{\alpha}{2} \lVert W \rVert^2}
+                   {b \, \bar w},
+        \qquad \bar w = \frac{1}{n} \sum_{i=1}^{n} w_i ,
 
-    where :math:`W` are the weights (not the intercepts).
+    where :math:`W` are the weights (not the intercepts) and :math:`\bar w` is
+    the mean weight of the :math:`n` training samples. For a batch drawn
+    uniformly, the expected loss term is the training set's weighted mean
+    loss :math:`\sum_i w_i \ell_i / \sum_i w_i`, whatever weights the batch
+    happens to hold, so mini-batch solvers head for the optimum of the
+    full-batch objective. (Dividing by the batch's own weight sum instead
+    scales down exactly the batches that hold a heavily weighted sample:
+    class weights were under-applied.) On the whole training set,
+    :math:`b \bar w = \sum_i w_i` and :math:`J` is scikit-learn's weighted
+    objective; without weights :math:`\bar w = 1` and the penalty is
+    scikit-learn's :math:`\alpha / 2b`.
 
     Parameters
     ----------
     network : Sequential
         The built network to train.
     loss : callable
-        ``loss(Y, logits, sample_weight) -> (value, dlogits)``.
+        ``loss(Y, logits, sample_weight, total_weight) -> (value, dlogits)``
+        (see :mod:`skdl.losses`).
     alpha : float
         L2 penalty.
+    sample_weight : ndarray of shape (n_samples,) or None, default=None
+        The weights of the whole training set, which give :math:`\bar w`.
+        None means unweighted training (or, if batches come with weights
+        anyway, each batch normalised by its own weight sum).
 
     Attributes
     ----------
@@ -56,22 +75,54 @@ class Trainer:
         ``network.flat_params``.
     """
 
-    def __init__(self, network, loss, alpha):
+    def __init__(self, network, loss, alpha, sample_weight=None):
         self.network = network
         self.loss = loss
         self.alpha = alpha
         self.flat_grads = np.zeros_like(network.flat_params)
         self._grads = network.gradient_views(self.flat_grads)
         self._caches = [{} for _ in network.layers]
-        self._penalty = np.empty(network.n_regularized, dtype=network.dtype)
+        # grads += c * weights in one pass and no temporary (BLAS axpy writes
+        # into a contiguous array of its dtype): for a wide sparse first layer
+        # the weights are hundreds of megabytes.
+        self._axpy = blas.get_blas_funcs("axpy", dtype=network.dtype)
+        if sample_weight is None:
+            self._weight_total = self._n_samples = None
+        else:
+            self._weight_total = float(np.sum(sample_weight))
+            self._n_samples = len(sample_weight)
+
+    def batch_weight(self, n_batch, sample_weight):
+        r"""The weight :math:`b \bar w` a batch of ``n_batch`` samples stands for.
+
+        Parameters
+        ----------
+        n_batch : int
+            Samples in the batch.
+        sample_weight : ndarray or None
+            The batch's weights.
+
+        Returns
+        -------
+        total : float or None
+            ``n_batch`` without weights. For the whole training set it is
+            exactly the sum of its weights.
+        """
+        if sample_weight is None:
+            return n_batch
+        if self._weight_total is None:
+            return float(np.sum(sample_weight))
+        return self._weight_total * (n_batch / self._n_samples)
 
     def objective(self, X, Y, sample_weight, rng=None):
         """Loss of one batch, penalty included; fills :attr:`flat_grads`.
 
         Parameters
         ----------
-        X, Y : ndarray
-            Inputs (network dtype) and encoded targets of the batch.
+        X : ndarray or scipy sparse matrix
+            Inputs of the batch (network dtype).
+        Y : ndarray
+            Encoded targets of the batch.
         sample_weight : ndarray or None
             Per-sample weights of the batch.
         rng : numpy.random.Generator or None
@@ -82,17 +133,18 @@ class Trainer:
         value : float
         """
         network = self.network
+        # Layers see the batch's raw weights (batch normalisation takes
+        # weighted batch statistics); the loss and penalty see what the batch
+        # stands for in the training set.
         logits = network.forward(X, self._caches, rng, sample_weight=sample_weight)
-        value, dlogits = self.loss(Y, logits, sample_weight)
+        total = self.batch_weight(X.shape[0], sample_weight)
+        value, dlogits = self.loss(Y, logits, sample_weight, total)
         network.backward(dlogits, self._caches, self._grads)
-        if self.alpha:
-            weight_sum = X.shape[0] if sample_weight is None else float(np.sum(sample_weight))
+        if self.alpha and network.n_regularized:
             weights = network.flat_params[:network.n_regularized]
             grads = self.flat_grads[:network.n_regularized]
-            value += 0.5 * self.alpha * float(weights @ weights) / weight_sum
-            # grads += (alpha / weight_sum) * weights, without a temporary.
-            scale = weights.dtype.type(self.alpha / weight_sum)
-            grads += np.multiply(weights, scale, out=self._penalty)
+            value += 0.5 * self.alpha * float(weights @ weights) / total
+            self._axpy(weights, grads, a=self.alpha / total)     # in place
         return value
 
 
@@ -179,7 +231,82 @@ def resolve_batch_size(batch_size, n_samples):
     return int(np.clip(batch_size, 1, n_samples))
 
 
-def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_size,
+class EpochRunner:
+    """One pass over the training data in mini-batches: what every epoch of a fit repeats.
+
+    Its parameters are those of :func:`train_stochastic`, with ``batch_size``
+    resolved to an int, and ``batch_callbacks``: the callbacks whose
+    :meth:`~skdl.callbacks.Callback.on_batch_end` runs after every batch.
+    It keeps the first batch loss of the fit, which the divergence test
+    compares every later batch loss to.
+    """
+
+    def __init__(self, trainer, X, Y, sample_weight, *, optimizer, batch_size, shuffle, rng,
+                 clip_norm, batch_callbacks, interrupt):
+        self.trainer = trainer
+        self.X, self.Y, self.sample_weight = X, Y, sample_weight
+        self.optimizer = optimizer
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = rng
+        self.clip_norm = clip_norm
+        self.batch_callbacks = batch_callbacks
+        self.interrupt = interrupt
+        self.n_batches = -(-X.shape[0] // batch_size)
+        self.reference = None        # the first batch loss, for the divergence test
+
+    def run(self, log, learning_rate_init):
+        """Train one epoch; return ``(mean loss, samples used, interrupted)``.
+
+        Parameters
+        ----------
+        log : EpochLog
+            Passed to the batch callbacks.
+        learning_rate_init : float
+            Named by the error if the loss explodes.
+        """
+        trainer, network, optimizer = self.trainer, self.trainer.network, self.optimizer
+        X, Y, sample_weight, rng = self.X, self.Y, self.sample_weight, self.rng
+        n_samples, batch_size = X.shape[0], self.batch_size
+        order = rng.permutation(n_samples) if self.shuffle else None
+        accumulated, seen = 0.0, 0
+        for start in range(0, n_samples, batch_size):
+            batch = slice(start, start + batch_size) if order is None else \
+                order[start:start + batch_size]
+            sw = None if sample_weight is None else sample_weight[batch]
+            value = trainer.objective(X[batch], Y[batch], sw, rng)
+            self.reference = value if self.reference is None else self.reference
+            if _has_diverged(value, self.reference):
+                raise _diverged(value, learning_rate_init, f"in epoch {log.history.n_iter + 1}")
+            if self.clip_norm is not None:
+                clip_gradient(trainer.flat_grads, self.clip_norm)
+            optimizer.step([network.flat_params], [trainer.flat_grads])
+            size = min(start + batch_size, n_samples) - start
+            accumulated += value * size
+            seen += size
+            for callback in self.batch_callbacks:
+                callback.on_batch_end(log, start // batch_size, self.n_batches, value)
+            if self.interrupt is not None and self.interrupt.requested:
+                return accumulated / seen, seen, True
+        return accumulated / seen, seen, False
+
+
+def _record_epoch(log, loss, seen, started, validate):
+    """Epoch end: counters, loss, validation and time into the history and the log."""
+    history = log.history
+    history.n_iter += 1
+    history.t += seen
+    log.epoch, log.loss = history.n_iter, loss
+    history.loss_curve.append(loss)
+    if validate is not None:
+        log.validation_score, log.validation_loss = validate()
+        history.validation_scores.append(log.validation_score)
+        history.validation_loss_curve.append(log.validation_loss)
+    log.seconds = time.perf_counter() - started
+    history.epoch_times.append(log.seconds)
+
+
+def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, schedule, history, batch_size,
                      shuffle, max_iter, rng, callbacks=(), validate=None, incremental=False,
                      clip_norm=None, interrupt=None):
     """Mini-batch training for up to ``max_iter`` epochs.
@@ -192,8 +319,11 @@ def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_
         Training inputs (compute dtype) and encoded targets.
     sample_weight : ndarray or None
     optimizer : Optimizer
+        Receives the schedule's rate at the start of every epoch.
+    schedule : LearningRateSchedule
+        A started schedule (:mod:`skdl.schedules`), kept across warm starts.
     history : History
-        Updated in place (loss curve, counters), so warm starts continue it.
+        Updated in place (loss curve, counters, rates, times), so warm starts continue it.
     batch_size : "auto" or int
     shuffle : bool
     max_iter : int
@@ -201,7 +331,7 @@ def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_
     rng : numpy.random.Generator
         Shuffles the samples each epoch and draws the dropout masks.
     callbacks : sequence of Callback
-        Called at every epoch end; any of them may stop training.
+        Called at every epoch begin and end; any of them may stop training.
     validate : callable or None
         ``validate() -> (score, loss)`` on held-out data, once per epoch.
     incremental : bool
@@ -214,58 +344,35 @@ def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_
         recorded as it stands (samples seen, mean loss of its batches) and
         training stops with a warning.
     """
-    network = trainer.network
     n_samples = X.shape[0]
-    batch_size = resolve_batch_size(batch_size, n_samples)
-    log = EpochLog(network, optimizer, history, max_iter)
+    # Per-batch hooks cost a Python call per batch: only for those that ask.
+    runner = EpochRunner(trainer, X, Y, sample_weight, optimizer=optimizer,
+                         batch_size=resolve_batch_size(batch_size, n_samples), shuffle=shuffle,
+                         rng=rng, clip_norm=clip_norm, interrupt=interrupt,
+                         batch_callbacks=[c for c in callbacks if c.wants_batches()])
+    epochs = 1 if incremental else max_iter
+    log = EpochLog(trainer.network, optimizer, history, epochs, schedule=schedule,
+                   n_batches=runner.n_batches)
     for callback in callbacks:
         callback.on_train_begin(log)
-    # Per-batch hooks cost a Python call per batch: only for those that ask.
-    batch_callbacks = [callback for callback in callbacks if callback.wants_batches()]
-    n_batches = -(-n_samples // batch_size)
     stopped = interrupted = False
-    reference = None
-    for _ in range(max_iter):
-        order = rng.permutation(n_samples) if shuffle else None
-        accumulated, seen = 0.0, 0
-        for start in range(0, n_samples, batch_size):
-            if order is None:
-                batch = slice(start, start + batch_size)
-            else:
-                batch = order[start:start + batch_size]
-            sw = None if sample_weight is None else sample_weight[batch]
-            value = trainer.objective(X[batch], Y[batch], sw, rng)
-            reference = value if reference is None else reference
-            if _has_diverged(value, reference):
-                raise _diverged(value, optimizer.learning_rate_init,
-                                f"in epoch {history.n_iter + 1}")
-            if clip_norm is not None:
-                clip_gradient(trainer.flat_grads, clip_norm)
-            optimizer.step([network.flat_params], [trainer.flat_grads])
-            size = min(start + batch_size, n_samples) - start
-            accumulated += value * size
-            seen += size
-            for callback in batch_callbacks:
-                callback.on_batch_end(log, start // batch_size, n_batches, value)
-            if interrupt is not None and interrupt.requested:
-                interrupted = True
-                break
-        history.n_iter += 1
-        history.t += seen
-        log.epoch = history.n_iter
-        log.loss = accumulated / seen
-        history.loss_curve.append(log.loss)
-        if validate is not None:
-            log.validation_score, log.validation_loss = validate()
-            history.validation_scores.append(log.validation_score)
-            history.validation_loss_curve.append(log.validation_loss)
+    for _ in range(epochs):
+        start = time.perf_counter()
+        log.learning_rate = optimizer.learning_rate = schedule.begin_epoch(history.n_iter)
+        history.learning_rates.append(log.learning_rate)
+        for callback in callbacks:
+            callback.on_epoch_begin(log)
+        loss, seen, interrupted = runner.run(log, schedule.learning_rate_init_)
+        _record_epoch(log, loss, seen, start, validate)
         optimizer.iteration_ends(history.t)
         # Every callback sees every epoch, even when an earlier one stops.
         stops = [callback.on_epoch_end(log) for callback in callbacks]
+        schedule.end_epoch(history.t, log.improved)
+        # The optimizer holds the next epoch's rate, as scikit-learn's does
+        # between fits (its learning_rate after a fit is the one to come).
+        optimizer.learning_rate = schedule.begin_epoch(history.n_iter)
         if any(stops) or interrupted:
             stopped = True
-            break
-        if incremental:
             break
     for callback in callbacks:
         callback.on_train_end(log)
@@ -285,14 +392,20 @@ def train_stochastic(trainer, X, Y, sample_weight, *, optimizer, history, batch_
 
 
 def train_lbfgs(trainer, X, Y, sample_weight, *, history, max_iter, max_fun, tol,
-                verbose=False, interrupt=None):
+                callbacks=(), verbose=False, interrupt=None):
     """Full-batch training with scipy's L-BFGS-B on :meth:`Trainer.objective`.
 
     The objective is evaluated in the network's dtype and handed to scipy in
     float64. ``history.loss_curve`` receives the loss after every iteration.
-    A requested ``interrupt`` ends the run after the current iteration.
+    Each iteration is an epoch for the callbacks: scipy reports it when it
+    is done, so its :meth:`~skdl.callbacks.Callback.on_epoch_begin` and
+    ``on_epoch_end`` run together, with the network at the new iterate. A
+    callback asking to stop, or a requested ``interrupt``, ends the run
+    after the current iteration.
     """
     network = trainer.network
+    log = EpochLog(network, None, history, max_iter)
+    started = time.perf_counter()
 
     def fun(theta):
         network.flat_params[:] = theta
@@ -305,14 +418,21 @@ def train_lbfgs(trainer, X, Y, sample_weight, *, history, max_iter, max_fun, tol
         return value, trainer.flat_grads.astype(np.float64)
 
     def record(intermediate_result):
-        history.n_iter += 1
-        history.loss_curve.append(float(intermediate_result.fun))
-        if verbose:
-            print(f"Iteration {history.n_iter}, loss = {intermediate_result.fun:.8f}")
-        if interrupt is not None and interrupt.requested:
+        nonlocal started
+        # The line search may have evaluated other points last: callbacks
+        # (a model snapshot) see the iterate itself.
+        network.flat_params[:] = intermediate_result.x
+        _record_epoch(log, float(intermediate_result.fun), 0, started, None)
+        started = time.perf_counter()
+        for callback in callbacks:
+            callback.on_epoch_begin(log)
+        stops = [callback.on_epoch_end(log) for callback in callbacks]
+        if any(stops) or (interrupt is not None and interrupt.requested):
             raise StopIteration        # scipy returns the current iterate
 
-    start = time.perf_counter()
+    for callback in callbacks:
+        callback.on_train_begin(log)
+    start = started = time.perf_counter()
     result = scipy.optimize.minimize(
         fun,
         network.flat_params.astype(np.float64),
@@ -327,12 +447,14 @@ def train_lbfgs(trainer, X, Y, sample_weight, *, history, max_iter, max_fun, tol
     network.flat_params[:] = result.x
     history.t += X.shape[0]
     history.best_loss = min(history.best_loss, float(result.fun))
+    for callback in callbacks:
+        callback.on_train_end(log)
     if verbose:
         print(f"L-BFGS finished in {time.perf_counter() - start:.2f} s: {result.message}")
     if interrupt is not None and interrupt.requested:
         warnings.warn(f"Training interrupted by the user after {result.nit} L-BFGS "
                       "iterations; the model holds the last iterate.", UserWarning)
-    elif result.status != 0:
+    elif result.status != 0 and result.status != 99:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "
             f"(status={result.status}): {result.message}. Increase max_iter "

@@ -14,6 +14,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._weights import WeightsMixin
+
 __all__ = ["GaussianClassifier"]
 
 _COVARIANCE_TYPES = ("full", "shared", "diagonal")
@@ -29,7 +31,7 @@ _FITTED_ATTRIBUTES = (
 )
 
 
-class GaussianClassifier(ClassifierMixin, BaseEstimator):
+class GaussianClassifier(WeightsMixin, ClassifierMixin, BaseEstimator):
     r"""Generative classifier with one Gaussian density per class.
 
     Each class :math:`C_k` is modelled by a multivariate normal density

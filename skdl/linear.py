@@ -17,9 +17,14 @@ from .utils.validation import CLASS_WEIGHT
 
 
 class _LinearModel(BaseNeuralEstimator):
-    """One dense layer; ``coef_``/``intercept_`` in scikit-learn's layout."""
+    """One dense layer; ``coef_``/``intercept_`` in scikit-learn's layout.
+
+    ``X`` may be a SciPy sparse matrix or array: the layer multiplies the
+    sparse rows directly, never densifying them.
+    """
 
     _default_overrides = {"solver": "lbfgs"}
+    _accepts_sparse = True
     #: Activation whose initialisation gain the single layer uses (scikit-learn
     #: uses the logistic gain for sigmoid outputs).
     _gain_activation = "identity"
@@ -88,7 +93,7 @@ class LinearRegression(NeuralRegressorMixin, _LinearModel):
                  verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None):
         store_params(self, locals())
 
 
@@ -107,7 +112,7 @@ class _LinearClassifier(NeuralClassifierMixin, _LinearModel):
                  verbose=False, warm_start=False, momentum=0.9,
                  nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  class_weight=None):
         store_params(self, locals())
 

@@ -27,6 +27,8 @@ from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Optio
 class _BaseMLP(BaseNeuralEstimator):
     """Hidden layers, dropout, batch normalisation, and access to hidden activations."""
 
+    _accepts_sparse = True
+
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "hidden_layer_sizes": [Interval(numbers.Integral, 1, None),
@@ -82,7 +84,12 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
 
     Binary targets use one sigmoid output and binary cross-entropy,
     multi-class targets a softmax and categorical cross-entropy, multi-label
-    indicator targets one sigmoid per label.
+    indicator targets one sigmoid per label. A ``y`` of a single class fits,
+    as in scikit-learn, and the model then predicts that class.
+
+    ``X`` may be dense or a SciPy sparse matrix or array (CSR, CSC, ...): the
+    first layer multiplies the sparse rows directly, in training and in
+    prediction, so sparse data is never densified.
 
     Parameters
     ----------
@@ -111,6 +118,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
     """
 
     _supports_multilabel = True
+    _fits_one_class = True
     _parameter_constraints = {
         **_BaseMLP._parameter_constraints,
         "class_weight": CLASS_WEIGHT,
@@ -122,7 +130,7 @@ class MLPClassifier(NeuralClassifierMixin, _BaseMLP):
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  dropout=0.0, batch_norm=False, class_weight=None):
         store_params(self, locals())
 
@@ -132,13 +140,25 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
     r"""Multilayer perceptron regressor, a superset of scikit-learn's.
 
     Same parameters, defaults and fitted attributes as
-    ``sklearn.neural_network.MLPRegressor`` (squared error, identity output),
-    plus more solvers, dropout, leaky ReLU, float32 compute, a validation
-    loss curve and :meth:`hidden_activations`.
+    ``sklearn.neural_network.MLPRegressor`` (squared error with an identity
+    output, or the Poisson deviance with a log link), plus more solvers,
+    dropout, leaky ReLU, float32 compute, a validation loss curve and
+    :meth:`hidden_activations`. ``X`` may be dense or a SciPy sparse matrix
+    or array, never densified (see :class:`MLPClassifier`).
 
     Parameters
     ----------
-{mlp_parameters}{training_parameters}{dropout}{batch_norm}
+{mlp_parameters}    loss : {"squared_error", "poisson"}, default="squared_error"
+        The loss, named as in scikit-learn (>= 1.7). ``"squared_error"`` is
+        half the mean squared error with an identity output.
+        ``"poisson"`` is half the Poisson deviance with a log link: the
+        network's output :math:`z` predicts :math:`\mu = e^{z}` (so
+        predictions are positive), the loss is
+        :math:`y \log(y / \mu) - y + \mu`, and ``y`` must be non-negative.
+        Unlike scikit-learn >= 1.7, where ``loss`` is the first positional
+        argument, it is keyword-only here, so that
+        ``MLPRegressor((32,))`` keeps meaning ``hidden_layer_sizes=(32,)``.
+{training_parameters}{dropout}{batch_norm}
     Attributes
     ----------
     n_layers_ : int
@@ -161,12 +181,20 @@ class MLPRegressor(NeuralRegressorMixin, _BaseMLP):
     True
     """
 
-    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, solver="adam",
-                 alpha=0.0001, batch_size="auto", learning_rate="constant",
+    _parameter_constraints = {
+        **_BaseMLP._parameter_constraints,
+        "loss": [Options("squared_error", "poisson")],
+    }
+
+    def __init__(self, hidden_layer_sizes=(100,), activation="relu", *, loss="squared_error",
+                 solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None, scoring=None,
                  dropout=0.0, batch_norm=False):
         store_params(self, locals())
+
+    def _regression_loss(self):
+        return self.loss

@@ -1,5 +1,7 @@
 """A stack of layers trained as one function."""
 
+import copy
+
 import numpy as np
 
 #: Bytes of work arrays a prediction may hold at once (besides its input and
@@ -182,7 +184,35 @@ class Sequential:
                 live[name][...] = array
 
     # ------------------------------------------------------------ computing
-    def forward(self, X, caches=None, rng=None, stop=None, sample_weight=None):
+    def astype(self, dtype):
+        """This network computing in ``dtype``: itself, or a converted copy for one prediction.
+
+        The copy holds its own converted parameter vector and shallow copies
+        of the layers bound to it (their non-trainable state is shared and
+        only read), so this network is not touched: a float32-trained model
+        can predict in float64 from many threads at once.
+
+        Parameters
+        ----------
+        dtype : dtype
+            The compute precision wanted.
+
+        Returns
+        -------
+        network : Sequential
+            ``self`` when it already computes in ``dtype``.
+        """
+        dtype = np.dtype(dtype)
+        if dtype == self.dtype:
+            return self
+        twin = copy.copy(self)
+        twin.dtype = dtype
+        twin.flat_params = self.flat_params.astype(dtype)
+        twin.layers = [copy.copy(layer) for layer in self.layers]
+        twin._bind()
+        return twin
+
+    def forward(self, X, caches=None, rng=None, stop=None, sample_weight=None, dtype=None):
         r"""Logits for the batch ``X`` (per-sample shape ``input_shape``).
 
         Parameters
@@ -205,6 +235,10 @@ class Sequential:
             Training only: the batch's sample weights, handed to every layer
             in its cache (``cache["sample_weight"]``) for layers whose
             computation depends on them (weighted batch statistics).
+        dtype : dtype or None, default=None
+            Inference only: compute in this precision instead of the
+            network's (see :meth:`astype`); the estimators predict in float64
+            from float32-trained weights this way.
 
         Returns
         -------
@@ -217,6 +251,9 @@ class Sequential:
                 cache["sample_weight"] = sample_weight
                 X = layer.forward(X, cache, rng)
             return X
+        if dtype is not None and np.dtype(dtype) != self.dtype:
+            network = self.astype(dtype)
+            return network.forward(X, stop=stop)
         n = X.shape[0]
         rows = self.chunk_rows(X)
         output = None

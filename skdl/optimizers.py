@@ -30,29 +30,27 @@ import numpy as np
 
 
 class Optimizer:
-    """Base class: learning-rate schedule and the stopping decision.
+    """Base class: the step counter, the state per parameter array, the current rate.
+
+    The optimizer sees only a rate: the training loop sets
+    :attr:`learning_rate` at the start of every epoch from the estimator's
+    schedule (:mod:`skdl.schedules`).
 
     Parameters
     ----------
-    learning_rate_init : float
-        Initial step size :math:`\\eta_0`.
-    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        ``"invscaling"`` sets :math:`\\eta = \\eta_0 / (t + 1)^{p}` after each
-        epoch, where ``t`` counts samples seen; ``"adaptive"`` keeps
-        :math:`\\eta_0` and divides it by 5 each time training stops improving
-        (scikit-learn's MLP schedules).
-    power_t : float, default=0.5
-        Exponent :math:`p` of ``"invscaling"``.
+    learning_rate : float, default=0.001
+        Step size :math:`\\eta` until the training loop sets another.
+
+    Attributes
+    ----------
+    learning_rate : float
+        The step size of the next :meth:`step`.
+    t : int
+        Number of steps taken.
     """
 
-    #: Whether learning_rate schedules apply (scikit-learn's Adam ignores them).
-    uses_schedule = True
-
-    def __init__(self, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5):
-        self.learning_rate_init = learning_rate_init
-        self.learning_rate = float(learning_rate_init)
-        self.lr_schedule = lr_schedule
-        self.power_t = power_t
+    def __init__(self, learning_rate=0.001):
+        self.learning_rate = float(learning_rate)
         self.t = 0
         self._state = None
         self._work = {}
@@ -91,44 +89,13 @@ class Optimizer:
         raise NotImplementedError
 
     def iteration_ends(self, time_step):
-        """Epoch end: apply the ``"invscaling"`` schedule.
+        """Epoch end (a hook for optimizers that change phase, such as :class:`SWATS`).
 
         Parameters
         ----------
         time_step : int
-            Number of training samples seen so far, the ``t`` of the schedule.
+            Number of training samples seen so far.
         """
-        if self.uses_schedule and self.lr_schedule == "invscaling":
-            self.learning_rate = self.learning_rate_init / (time_step + 1) ** self.power_t
-
-    def trigger_stopping(self, msg, verbose):
-        """Training stopped improving: stop, or (``"adaptive"``) shrink the step.
-
-        Parameters
-        ----------
-        msg : str
-            Why training stopped improving; printed when ``verbose``.
-        verbose : bool
-            Whether to print ``msg`` followed by the decision taken.
-
-        Returns
-        -------
-        stop : bool
-            True to stop training; False when the learning rate was divided
-            by 5 (``"adaptive"`` schedule, until it falls to 1e-6).
-        """
-        if not (self.uses_schedule and self.lr_schedule == "adaptive"):
-            if verbose:
-                print(msg + " Stopping.")
-            return True
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
 
 
 class SGD(Optimizer):
@@ -136,21 +103,16 @@ class SGD(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init : float, default=0.1
-        Initial step size (see :class:`Optimizer`).
-    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule (see :class:`Optimizer`).
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
+    learning_rate : float, default=0.1
+        Step size :math:`\\eta` (see :class:`Optimizer`).
     momentum : float in [0, 1], default=0.9
         Momentum :math:`\\mu`, the decay of the velocity. 0 gives plain SGD.
     nesterov : bool, default=True
         Whether to use Nesterov's momentum rather than the classical one.
     """
 
-    def __init__(self, learning_rate_init=0.1, lr_schedule="constant", power_t=0.5,
-                 momentum=0.9, nesterov=True):
-        super().__init__(learning_rate_init, lr_schedule, power_t)
+    def __init__(self, learning_rate=0.1, momentum=0.9, nesterov=True):
+        super().__init__(learning_rate)
         self.momentum = momentum
         self.nesterov = nesterov
 
@@ -177,19 +139,14 @@ class Adagrad(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init : float, default=0.01
-        Initial step size (see :class:`Optimizer`).
-    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule (see :class:`Optimizer`).
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
+    learning_rate : float, default=0.01
+        Step size :math:`\\eta` (see :class:`Optimizer`).
     epsilon : float, default=1e-8
         Added to the denominator.
     """
 
-    def __init__(self, learning_rate_init=0.01, lr_schedule="constant", power_t=0.5,
-                 epsilon=1e-8):
-        super().__init__(learning_rate_init, lr_schedule, power_t)
+    def __init__(self, learning_rate=0.01, epsilon=1e-8):
+        super().__init__(learning_rate)
         self.epsilon = epsilon
 
     def _init_state(self, param):
@@ -208,21 +165,16 @@ class RMSProp(Optimizer):
 
     Parameters
     ----------
-    learning_rate_init : float, default=0.001
-        Initial step size (see :class:`Optimizer`).
-    lr_schedule : {"constant", "invscaling", "adaptive"}, default="constant"
-        Learning-rate schedule (see :class:`Optimizer`).
-    power_t : float, default=0.5
-        Exponent of the ``"invscaling"`` schedule.
+    learning_rate : float, default=0.001
+        Step size :math:`\\eta` (see :class:`Optimizer`).
     rho : float in [0, 1), default=0.9
         Decay of the moving average.
     epsilon : float, default=1e-8
         Added to the denominator.
     """
 
-    def __init__(self, learning_rate_init=0.001, lr_schedule="constant", power_t=0.5,
-                 rho=0.9, epsilon=1e-8):
-        super().__init__(learning_rate_init, lr_schedule, power_t)
+    def __init__(self, learning_rate=0.001, rho=0.9, epsilon=1e-8):
+        super().__init__(learning_rate)
         self.rho = rho
         self.epsilon = epsilon
 
@@ -241,12 +193,12 @@ class RMSProp(Optimizer):
 class Adam(Optimizer):
     """Adam (Kingma & Ba, 2015), with scikit-learn's bias correction.
 
-    Learning-rate schedules do not apply (``uses_schedule`` is False), as in
-    scikit-learn.
+    scikit-learn's Adam ignores its ``"invscaling"`` and ``"adaptive"``
+    schedules; so does skdl's (see :func:`skdl.schedules.make_schedule`).
 
     Parameters
     ----------
-    learning_rate_init : float, default=0.001
+    learning_rate : float, default=0.001
         Step size :math:`\\eta`.
     beta_1, beta_2 : float in [0, 1), default=0.9 and 0.999
         Decay of the first and second moment estimates.
@@ -254,10 +206,8 @@ class Adam(Optimizer):
         Added to the denominator.
     """
 
-    uses_schedule = False
-
-    def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(learning_rate_init)
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
         self.beta_1 = beta_1
         self.beta_2 = beta_2
         self.epsilon = epsilon
@@ -319,11 +269,14 @@ class SWATS(Adam):
     :math:`\theta_t = \theta_{t-1} - (1 - \beta_1) \Lambda v_t`.
 
     The paper tests each layer separately; skdl projects the whole flat
-    parameter vector at once, so every parameter switches together.
+    parameter vector at once, so every parameter switches together. A
+    learning-rate schedule keeps acting after the switch: the SGD step is
+    :math:`\Lambda` times the ratio of the current rate to the rate at the
+    switch (1 with a constant rate).
 
     Parameters
     ----------
-    learning_rate_init : float, default=0.001
+    learning_rate : float, default=0.001
         Step size of the Adam phase (see :class:`Adam`).
     beta_1, beta_2 : float in [0, 1), default=0.9 and 0.999
         Decay of the moment estimates (see :class:`Adam`); ``beta_1`` is also
@@ -345,13 +298,14 @@ class SWATS(Adam):
         The step size :math:`\Lambda` used in the SGD phase.
     """
 
-    def __init__(self, learning_rate_init=0.001, beta_1=0.9, beta_2=0.999,
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999,
                  epsilon=1e-8, switch_tol=1e-2):
-        super().__init__(learning_rate_init, beta_1, beta_2, epsilon)
+        super().__init__(learning_rate, beta_1, beta_2, epsilon)
         self.switch_tol = switch_tol
         self.switched = False
         self.switch_step = None
         self.sgd_learning_rate = None
+        self._rate_at_switch = None
         self.projected_rate = None
         self._rate_at_epoch_start = None
 
@@ -366,7 +320,9 @@ class SWATS(Adam):
             velocity = state["velocity"]
             velocity *= param.dtype.type(self.beta_1)
             velocity += grad
-            param -= param.dtype.type((1.0 - self.beta_1) * self.sgd_learning_rate) * velocity
+            scale = self.learning_rate / self._rate_at_switch     # the schedule's decay since
+            step = (1.0 - self.beta_1) * self.sgd_learning_rate * scale
+            param -= param.dtype.type(step) * velocity
             return
         step = self._adam_step(grad, state)
         param += step
@@ -383,8 +339,7 @@ class SWATS(Adam):
         Parameters
         ----------
         time_step : int
-            Number of training samples seen so far (unused: SWATS has no
-            learning-rate schedule).
+            Number of training samples seen so far (unused).
         """
         rate, previous = self.projected_rate, self._rate_at_epoch_start
         self._rate_at_epoch_start = rate
@@ -394,6 +349,7 @@ class SWATS(Adam):
             self.switched = True
             self.switch_step = self.t
             self.sgd_learning_rate = rate
+            self._rate_at_switch = self.learning_rate
 
 
 def make_optimizer(solver, params):
@@ -405,8 +361,9 @@ def make_optimizer(solver, params):
         Name of the optimizer.
     params : dict
         The estimator's ``get_params()``: ``learning_rate_init``,
-        ``learning_rate``, ``power_t``, ``momentum``, ``nesterovs_momentum``,
-        ``beta_1``, ``beta_2``, ``epsilon`` and ``rho``, as the solver needs.
+        ``momentum``, ``nesterovs_momentum``, ``beta_1``, ``beta_2``,
+        ``epsilon`` and ``rho``, as the solver needs. (The schedule,
+        :mod:`skdl.schedules`, sets the rate of each epoch.)
 
     Returns
     -------
@@ -419,19 +376,16 @@ def make_optimizer(solver, params):
         If ``solver`` is not one of the names above.
     """
     lr = params["learning_rate_init"]
-    schedule = {"learning_rate_init": lr, "lr_schedule": params["learning_rate"],
-                "power_t": params["power_t"]}
     if solver == "sgd":
-        return SGD(**schedule, momentum=params["momentum"],
-                   nesterov=params["nesterovs_momentum"])
+        return SGD(lr, momentum=params["momentum"], nesterov=params["nesterovs_momentum"])
     if solver == "adagrad":
-        return Adagrad(**schedule, epsilon=params["epsilon"])
+        return Adagrad(lr, epsilon=params["epsilon"])
     if solver == "rmsprop":
-        return RMSProp(**schedule, rho=params["rho"], epsilon=params["epsilon"])
-    moments = {"learning_rate_init": lr, "beta_1": params["beta_1"],
-               "beta_2": params["beta_2"], "epsilon": params["epsilon"]}
+        return RMSProp(lr, rho=params["rho"], epsilon=params["epsilon"])
+    moments = {"beta_1": params["beta_1"], "beta_2": params["beta_2"],
+               "epsilon": params["epsilon"]}
     if solver == "adam":
-        return Adam(**moments)
+        return Adam(lr, **moments)
     if solver == "swats":
-        return SWATS(**moments)
+        return SWATS(lr, **moments)
     raise ValueError(f"Unknown solver {solver!r}.")

@@ -16,6 +16,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ._inputs import list_item_ndim
+from ._persistence import VersionedState
 from .utils.validation import BOOLEAN, InstanceOf, Interval, Options, validate_params
 
 #: Index of the padding token in :class:`TextEncoder` output.
@@ -24,7 +26,51 @@ PADDING_INDEX = 0
 UNKNOWN_INDEX = 1
 
 
-class TextEncoder(TransformerMixin, BaseEstimator):
+def _column_values(X, owner):
+    """The cells of one column: a Series, a one-column DataFrame or ``(n, 1)`` array, or None.
+
+    What :class:`~sklearn.compose.ColumnTransformer` hands a transformer is
+    a Series for a column given by name (``"text"``) and a one-column
+    DataFrame for a list of names (``["text"]``). Iterating over a DataFrame
+    yields its column names, so it must be unpacked, never listed.
+    """
+    ndim = getattr(X, "ndim", None)
+    if ndim == 2:
+        n_columns = X.shape[1]
+        if n_columns != 1:
+            raise ValueError(f"{owner} reads one column; got {n_columns} columns. Select the "
+                             "column, e.g. ColumnTransformer([(\"enc\", "
+                             f"{owner}(), \"column\")]).")
+        return list(X.iloc[:, 0]) if hasattr(X, "iloc") else list(np.asarray(X)[:, 0])
+    if ndim == 1 and hasattr(X, "iloc"):               # a pandas Series
+        return list(X)
+    return None
+
+
+def _sequence_cells(X, steps=None):
+    """The per-row sequences of a column of sequences or a ragged list; None for a table.
+
+    A list of equal-length sequences is a table, unless fitted ``steps``
+    differ from its length.
+    """
+    if hasattr(X, "iloc") and X.ndim == 1:
+        cells = list(X)
+    elif getattr(X, "ndim", None) == 2 and X.shape[1] == 1 and (
+            hasattr(X, "iloc") or np.asarray(X).dtype == object):
+        cells = list(X.iloc[:, 0]) if hasattr(X, "iloc") else list(np.asarray(X)[:, 0])
+    elif isinstance(X, (list, tuple)) and list_item_ndim(X) == 1:
+        cells = list(X)
+        lengths = {len(cell) for cell in cells}
+        if len(lengths) == 1 and steps in (None, *lengths):
+            return None                  # equal lengths: an ordinary table
+    else:
+        return None
+    if not cells or all(np.ndim(cell) == 0 for cell in cells):
+        return None
+    return cells
+
+
+class TextEncoder(VersionedState, TransformerMixin, BaseEstimator):
     r"""Encode texts as padded sequences of integer token ids.
 
     ``fit`` builds a vocabulary from the training texts: every token seen at
@@ -100,11 +146,13 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         self.truncating = truncating
 
     def _texts(self, X):
-        """Check that ``X`` is an iterable of strings (not one string) and list it."""
+        """List the strings of ``X``: an iterable, a Series or one column of a table."""
         if isinstance(X, (str, bytes)):
             raise ValueError("TextEncoder expects an iterable of texts (strings), got a "
                              "single string; wrap it in a list.")
-        texts = list(X)
+        texts = _column_values(X, "TextEncoder")
+        if texts is None:
+            texts = list(X)
         if len(texts) == 0:
             raise ValueError("TextEncoder got no texts (0 samples).")
         for text in texts:
@@ -123,8 +171,9 @@ class TextEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : iterable of str
-            The training texts (a list, not a single string).
+        X : iterable of str, pandas Series, or one-column DataFrame or array
+            The training texts (a list, not a single string), or the one
+            column of texts a ``ColumnTransformer`` selects.
         y : None
             Ignored.
 
@@ -153,7 +202,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : iterable of str
+        X : iterable of str, pandas Series, or one-column DataFrame or array
             The texts to encode (a list, not a single string).
 
         Returns
@@ -187,15 +236,23 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         Returns
         -------
         tokens : list of list of str
-            The tokens of each row, in order (lowercased if ``lowercase``).
+            The tokens of each row, in order (lowercased if ``lowercase``);
+            ids outside the vocabulary are ``"<unk>"``.
         """
         check_is_fitted(self)
         ids = np.asarray(X)
         if ids.ndim != 2:
             raise ValueError(f"Expected a 2-D array of token ids, got shape {ids.shape}.")
+        if ids.dtype.kind not in "biuf" or not np.isfinite(ids).all() or (ids < 0).any() \
+                or (ids != np.floor(ids)).any():
+            raise ValueError("Token ids must be non-negative integers (0 = padding, "
+                             "1 = unknown).")
         words = {index: token for token, index in self.vocabulary_.items()}
         words[UNKNOWN_INDEX] = "<unk>"
-        return [[words.get(int(i), "<unk>") for i in row if i != PADDING_INDEX] for row in ids]
+        # Ids beyond the vocabulary, however large, are unknown (no int conversion).
+        known = ids < self.n_tokens_
+        return [[words[int(i)] if ok else "<unk>" for i, ok in zip(row, fine)
+                 if i != PADDING_INDEX] for row, fine in zip(ids, known)]
 
     def get_feature_names_out(self, input_features=None):
         """Output column names: ``token_0, ..., token_{max_length_ - 1}``.
@@ -214,13 +271,13 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         return np.array([f"token_{t}" for t in range(self.max_length_)], dtype=object)
 
     def __getstate__(self):
-        state = self.__dict__.copy()
+        state = super().__getstate__()
         state.pop("_pattern", None)          # compiled again on load
         return state
 
     def __setstate__(self, state):
-        self.__dict__.update(state)
-        if "vocabulary_" in state:
+        super().__setstate__(state)
+        if "vocabulary_" in self.__dict__:
             self._pattern = re.compile(self.token_pattern)
 
     def __sklearn_tags__(self):
@@ -231,7 +288,7 @@ class TextEncoder(TransformerMixin, BaseEstimator):
         return tags
 
 
-class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
+class OneHotSequenceEncoder(VersionedState, TransformerMixin, BaseEstimator):
     r"""1-of-N encoding of sequences of symbols, step by step.
 
     Each row of ``X`` is a sequence of ``T`` symbols (token ids or any other
@@ -289,13 +346,43 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
         self.handle_unknown = handle_unknown
         self.dtype = dtype
 
+    def _symbol_rows(self, X, steps=None):
+        """``X`` as a table of symbols: sequence cells and ragged lists padded at the end.
+
+        A pandas Series of scalars is one column (one step); a Series, a
+        one-column DataFrame or ``(n, 1)`` array whose cells are sequences
+        (what a ``ColumnTransformer`` passes for a column of id lists), and a
+        list of 1-D sequences of different lengths, are padded with
+        ``padding_value`` to ``steps`` (the longest, in fit).
+        """
+        cells = _sequence_cells(X, steps)
+        if cells is None:
+            return X.to_frame() if hasattr(X, "to_frame") else X
+        if self.padding_value is None:
+            raise ValueError("Sequences of different lengths are padded with padding_value; "
+                             "set one (padding_value=None treats every value as a symbol).")
+        sequences = [np.asarray(cell).ravel() for cell in cells]
+        longest = max(len(seq) for seq in sequences)
+        steps = longest if steps is None else steps
+        if longest > steps:
+            raise ValueError(f"A sequence has {longest} symbols, more than the {steps} steps "
+                             "seen in fit (the width of the codes is fixed).")
+        dtype = np.result_type(*sequences, np.asarray(self.padding_value))
+        rows = np.full((len(sequences), steps), self.padding_value, dtype=dtype)
+        for row, seq in zip(rows, sequences):
+            row[:len(seq)] = seq
+        return rows
+
     def fit(self, X, y=None):
         """Collect the alphabet of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, T)
-            Sequences of numeric symbols, one per row, padded to length ``T``.
+        X : array-like of shape (n_samples, T), pandas Series, or list of sequences
+            Sequences of numeric symbols, one per row, padded to length ``T``;
+            or one column (Series, one-column DataFrame) whose cells are
+            sequences, or a list of sequences of different lengths, padded
+            here with ``padding_value``.
         y : None
             Ignored.
 
@@ -305,7 +392,7 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
             The fitted encoder.
         """
         validate_params(self)
-        X = validate_data(self, X, dtype="numeric")
+        X = validate_data(self, self._symbol_rows(X), dtype="numeric")
         if X.dtype.kind not in "biuf":
             raise ValueError(f"OneHotSequenceEncoder expects numeric symbols, got dtype "
                              f"{X.dtype}.")
@@ -321,17 +408,20 @@ class OneHotSequenceEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, T)
-            Sequences of symbols, of the length ``T`` seen in :meth:`fit`.
+        X : array-like of shape (n_samples, T), pandas Series, or list of sequences
+            Sequences of symbols, of the length ``T`` seen in :meth:`fit`
+            (shorter sequences given as cells or lists are padded).
 
         Returns
         -------
         codes : ndarray of shape (n_samples, ``T * len(categories_)``)
             The codes of the steps one after the other, of dtype ``dtype``;
-            padding and unknown symbols are all zeros.
+            padding and unknown symbols (any symbol not seen in fit, however
+            large) are all zeros, or an error with ``handle_unknown="error"``.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype="numeric", reset=False)
+        X = validate_data(self, self._symbol_rows(X, self.sequence_shape_[0]), dtype="numeric",
+                          reset=False)
         n, T = X.shape
         N = len(self.categories_)
         positions = np.searchsorted(self.categories_, X)

@@ -1,4 +1,4 @@
-r"""Recurrent neural network estimators: Elman, Jordan and LSTM networks.
+r"""Recurrent neural network estimators: Elman, Jordan, LSTM and GRU networks.
 
 Sequence-to-value models: a stack of recurrent layers reads the sequence, the
 final state of the last one goes through optional dense hidden layers to the
@@ -8,40 +8,57 @@ Inputs
 ------
 ``X`` may be
 
-* a 2-D array ``(n_samples, T * d)``: sequences of ``input_shape = (T, d)``,
-  flattened step after step (``x[0, :], x[1, :], ...``); without
-  ``input_shape`` each row is a univariate sequence (``d = 1``);
-* a 3-D array ``(n_samples, T, d)``;
-* a list of ``(T_i, d)`` arrays of different lengths. They are padded with
-  zeros to the longest (or to ``input_shape[0]``) and a leading column holding
-  each length is added, so the 2-D array the scikit-learn machinery sees is
-  ``(n_samples, 1 + T * d)`` (and ``n_features_in_`` counts that column). The
-  recurrent layers mask the padded steps, so each sequence gives exactly the
-  result it would give alone. A model fitted on such a list also accepts 3-D
-  and 2-D ``(n, T * d)`` input (full-length sequences) and lists of sequences
-  of at most ``T`` steps;
+* a 2-D array ``(n_samples, T * d)``: fixed-length sequences of
+  ``input_shape`` (``(T, d)``, or ``(d, T)`` with
+  ``data_format="channels_first"``), each row one sample flattened in C
+  order; without ``input_shape`` each row is a univariate sequence
+  (``d = 1``). ``n_features_in_`` is the number of columns, as for any
+  scikit-learn estimator, and prediction needs the same width;
+* a 3-D array ``(n_samples, T, d)`` (``"channels_last"``, the default, as
+  Keras and tslearn) or ``(n_samples, d, T)`` (``"channels_first"``, as
+  aeon, sktime and PyTorch's ``Conv1d``), of **any** length ``T``: a
+  recurrent network reads any number of steps, so prediction, scoring and
+  ``partial_fit`` accept sequences longer or shorter than any seen in
+  ``fit``. Sequences of unequal lengths are padded at the end with NaN
+  (tslearn's and aeon's convention): a step that is NaN in every feature,
+  with only such steps after it, is padding, masked by the recurrent layers
+  so that each sequence gives exactly the result it would give alone. Any
+  other NaN is an error. ``n_features_in_`` is ``d``, the features per step;
+* a list of per-sample arrays ``(T_i, d)`` (or ``(d, T_i)``) of any
+  lengths, aeon's layout for unequal lengths: the same as the NaN-padded
+  3-D array;
 * with ``embedding_dim``: integer token ids, a 2-D array ``(n_samples, T)``
-  padded with 0 (as :class:`skdl.preprocessing.TextEncoder` produces) or a
-  list of 1-D id sequences. Id 0 is padding (masked), id 1 the unknown token;
-  ids above those seen in ``fit`` are read as 1.
+  padded with 0 (as :class:`skdl.preprocessing.TextEncoder` produces), or a
+  list of 1-D id sequences of any lengths. Id 0 is padding (masked), id 1
+  the unknown token; ids above those seen in ``fit`` are read as 1.
 """
 
 import numbers
 
+from sklearn.utils.validation import check_is_fitted, check_X_y, validate_data
+
 from ._assembly import dense_head, dropout_rates, layer_sizes
 from ._base import BaseNeuralEstimator, NeuralClassifierMixin, NeuralRegressorMixin, store_params
 from ._docs import fill_doc
-from ._inputs import SequenceAdapter, TokenAdapter, is_positive_int
+from ._inputs import (DATA_FORMATS, SequenceAdapter, TokenAdapter, is_positive_int,
+                      shape_in_order)
 from .activations import HIDDEN_ACTIVATIONS
 from .layers.embedding import Embedding
-from .layers.recurrent import LSTM, Bidirectional, SimpleRNN
+from .layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .utils.validation import BOOLEAN, CLASS_WEIGHT, InstanceOf, Interval, Options
 
 RNN_PARAMETERS = """\
     input_shape : tuple of (int, int) or None, default=None
-        ``(T, d)``: steps and features per step of the sequences in a 2-D
-        ``X`` of ``T * d`` columns. None reads 2-D rows as univariate
-        sequences; 3-D input and lists of sequences carry their own shape.
+        Shape of one sequence of a 2-D ``X`` of ``T * d`` columns, in
+        ``data_format`` order: ``(T, d)`` (steps, features per step) or
+        ``(d, T)``. None reads 2-D rows as univariate sequences; 3-D input
+        and lists of sequences carry their own shape (and any length).
+    data_format : {"channels_last", "channels_first"}, default="channels_last"
+        Layout of a sequence, with Keras's meaning: ``"channels_last"``
+        reads 3-D ``X`` as ``(n_samples, T, d)`` (Keras, tslearn),
+        ``"channels_first"`` as ``(n_samples, d, T)`` (aeon, sktime,
+        PyTorch's ``Conv1d``); list items and ``input_shape`` follow the
+        same order.
 %(cell)s    recurrent_layer_sizes : int or tuple of int, default=(32,)
         Units of each stacked recurrent layer, input side first. Every layer
         but the last passes its whole output sequence to the next.
@@ -66,10 +83,12 @@ RNN_PARAMETERS = """\
 """
 
 CELL_PARAMETER = """\
-    cell : {"elman", "jordan", "lstm"}, default="elman"
+    cell : {"elman", "jordan", "lstm", "gru"}, default="elman"
         The recurrent unit: Elman (hidden state fed back), Jordan (output fed
-        back) or LSTM. See :class:`skdl.layers.recurrent.SimpleRNN` and
-        :class:`skdl.layers.recurrent.LSTM`.
+        back), LSTM, or GRU (gated recurrent unit, PyTorch's "reset after"
+        form). See :class:`skdl.layers.recurrent.SimpleRNN`,
+        :class:`skdl.layers.recurrent.LSTM` and
+        :class:`skdl.layers.recurrent.GRU`.
 """
 
 PEEPHOLE_PARAMETER = """\
@@ -93,6 +112,7 @@ class _BaseRNN(BaseNeuralEstimator):
     _parameter_constraints = {
         **BaseNeuralEstimator._parameter_constraints,
         "input_shape": [Options(None), InstanceOf(tuple, list, description="a tuple (T, d)")],
+        "data_format": [Options(*DATA_FORMATS)],
         "recurrent_layer_sizes": [Interval(numbers.Integral, 1, None),
                                   InstanceOf(tuple, list, description="a tuple of int")],
         "bidirectional": [BOOLEAN],
@@ -103,6 +123,9 @@ class _BaseRNN(BaseNeuralEstimator):
         "dropout": [Interval(numbers.Real, 0, 1, closed="left"),
                     InstanceOf(tuple, list, description="a tuple of float")],
     }
+
+    #: Deep models without a scikit-learn twin train in float32 where it pays.
+    _default_overrides = {"dtype": "auto"}
 
     #: The cell of the LSTM estimators (they have no ``cell`` parameter).
     _fixed_cell = None
@@ -129,28 +152,65 @@ class _BaseRNN(BaseNeuralEstimator):
             if len(shape) != 2 or not all(is_positive_int(v) for v in shape):
                 raise ValueError("input_shape must be a pair (T, d) of positive ints, got "
                                  f"{self.input_shape!r}.")
-            if self.embedding_dim is not None and shape[1] != 1:
+            if self.embedding_dim is not None and shape_in_order(shape, self.data_format)[1] != 1:
                 raise ValueError("With embedding_dim, each step is one token id: input_shape "
                                  f"must be (T, 1), got {self.input_shape!r}.")
         self._dropout_rates()
 
+    # --------------------------------------------------------------- inputs
     def _make_input_adapter(self):
         if self.embedding_dim is not None:
             return TokenAdapter(type(self).__name__)
-        return SequenceAdapter(self.input_shape, type(self).__name__)
+        return SequenceAdapter(self.input_shape, self.data_format, type(self).__name__)
+
+    def _validate_training_data(self, X, y, reset):
+        """2-D tables through ``validate_data``; 3-D arrays and lists of any length here.
+
+        Sequences are not flattened to a fixed width: the adapter checks them
+        (numbers, features per step, NaN only as trailing padding), scikit-learn
+        checks ``y`` and the feature names, and ``n_features_in_`` is the
+        number of features per step.
+        """
+        adapter = self._make_input_adapter() if reset else self._input
+        if not adapter.reads_sequences(X):
+            return super()._validate_training_data(X, y, reset)
+        if reset:
+            self._input = adapter
+            X = self._input.fit_sequences(X)
+        else:
+            X = self._input.transform_sequences(X)
+        X, y = check_X_y(X, y, allow_nd=True, dtype=None, ensure_all_finite=False,
+                         multi_output=self._multi_output, y_numeric=self._y_numeric,
+                         estimator=self)
+        validate_data(self, X, reset=reset, skip_check_array=True, ensure_2d=False)
+        if reset:
+            self.n_features_in_ = 1 if X.ndim == 2 else self._input.seen_shape[1]
+        return X, y
+
+    def _validated_input(self, X):
+        check_is_fitted(self)
+        if not self._input.reads_sequences(X):
+            return super()._validated_input(X)
+        X = self._input.transform_sequences(X)
+        validate_data(self, X, reset=False, skip_check_array=True, ensure_2d=False)
+        return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
 
     # -------------------------------------------------------------- network
     def _make_cell(self, units, return_sequences):
         if self._cell == "lstm":
             return LSTM(units, peephole=getattr(self, "peephole", False),
                         return_sequences=return_sequences)
+        if self._cell == "gru":
+            return GRU(units, return_sequences=return_sequences)
         return SimpleRNN(units, feedback=self._cell, return_sequences=return_sequences)
 
     def _build_network(self, n_features, n_outputs):
         self.sequence_shape_ = self._input.resolve(n_features)
-        if self.input_shape is not None and tuple(self.input_shape) != self.sequence_shape_:
-            raise ValueError(f"input_shape={tuple(self.input_shape)} does not match the "
-                             f"sequences in X, of shape {self.sequence_shape_}.")
         if self.embedding_dim is not None:
             layers = [Embedding(self._input.n_tokens, self.embedding_dim)]
         else:
@@ -190,7 +250,9 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     sequence_shape_ : tuple of (int, int)
-        ``(T, d)`` of the sequences the network reads.
+        ``(T, d)``, steps and features per step whatever ``data_format``:
+        the fixed length of 2-D rows, or the (padded) length of the first
+        fit's sequences. 3-D and list input may have any length.
 {fitted_attributes}
     See Also
     --------
@@ -209,21 +271,21 @@ class RNNClassifier(NeuralClassifierMixin, _BaseRNN):
     True
     """
 
-    def __init__(self, *, input_shape=None, cell="elman", recurrent_layer_sizes=(32,),
-                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
+    def __init__(self, *, input_shape=None, data_format="channels_last", cell="elman",
+                 recurrent_layer_sizes=(32,), bidirectional=False, hidden_layer_sizes=(),
+                 activation="relu", embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
-        "cell": [Options("elman", "jordan", "lstm")],
+        "cell": [Options("elman", "jordan", "lstm", "gru")],
         "class_weight": CLASS_WEIGHT,
     }
 
@@ -253,7 +315,9 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
     classes_ : ndarray of shape (n_classes,)
         Class labels.
     sequence_shape_ : tuple of (int, int)
-        ``(T, d)`` of the sequences the network reads.
+        ``(T, d)``, steps and features per step whatever ``data_format``:
+        the fixed length of 2-D rows, or the (padded) length of the first
+        fit's sequences. 3-D and list input may have any length.
 {fitted_attributes}
     See Also
     --------
@@ -275,15 +339,15 @@ class LSTMClassifier(NeuralClassifierMixin, _BaseRNN):
 
     _fixed_cell = "lstm"
 
-    def __init__(self, *, input_shape=None, peephole=False, recurrent_layer_sizes=(32,),
-                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0,
+    def __init__(self, *, input_shape=None, data_format="channels_last", peephole=False,
+                 recurrent_layer_sizes=(32,), bidirectional=False, hidden_layer_sizes=(),
+                 activation="relu", embedding_dim=None, clip_norm=5.0, dropout=0.0,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None,
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None,
                  class_weight=None):
         store_params(self, locals())
 
@@ -308,7 +372,9 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     Attributes
     ----------
     sequence_shape_ : tuple of (int, int)
-        ``(T, d)`` of the sequences the network reads.
+        ``(T, d)``, steps and features per step whatever ``data_format``:
+        the fixed length of 2-D rows, or the (padded) length of the first
+        fit's sequences. 3-D and list input may have any length.
 {fitted_attributes}
     See Also
     --------
@@ -327,20 +393,20 @@ class RNNRegressor(NeuralRegressorMixin, _BaseRNN):
     True
     """
 
-    def __init__(self, *, input_shape=None, cell="elman", recurrent_layer_sizes=(32,),
-                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
+    def __init__(self, *, input_shape=None, data_format="channels_last", cell="elman",
+                 recurrent_layer_sizes=(32,), bidirectional=False, hidden_layer_sizes=(),
+                 activation="relu", embedding_dim=None, clip_norm=5.0, dropout=0.0, solver="adam",
                  alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {
         **_BaseRNN._parameter_constraints,
-        "cell": [Options("elman", "jordan", "lstm")],
+        "cell": [Options("elman", "jordan", "lstm", "gru")],
     }
 
 
@@ -357,7 +423,9 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
     Attributes
     ----------
     sequence_shape_ : tuple of (int, int)
-        ``(T, d)`` of the sequences the network reads.
+        ``(T, d)``, steps and features per step whatever ``data_format``:
+        the fixed length of 2-D rows, or the (padded) length of the first
+        fit's sequences. 3-D and list input may have any length.
 {fitted_attributes}
     See Also
     --------
@@ -378,15 +446,15 @@ class LSTMRegressor(NeuralRegressorMixin, _BaseRNN):
 
     _fixed_cell = "lstm"
 
-    def __init__(self, *, input_shape=None, peephole=False, recurrent_layer_sizes=(32,),
-                 bidirectional=False, hidden_layer_sizes=(), activation="relu",
-                 embedding_dim=None, clip_norm=5.0, dropout=0.0,
+    def __init__(self, *, input_shape=None, data_format="channels_last", peephole=False,
+                 recurrent_layer_sizes=(32,), bidirectional=False, hidden_layer_sizes=(),
+                 activation="relu", embedding_dim=None, clip_norm=5.0, dropout=0.0,
                  solver="adam", alpha=0.0001, batch_size="auto", learning_rate="constant",
                  learning_rate_init=0.001, power_t=0.5, max_iter=200, shuffle=True,
                  random_state=None, tol=1e-4, verbose=False, warm_start=False,
                  momentum=0.9, nesterovs_momentum=True, early_stopping=False,
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype=None):
+                 n_iter_no_change=10, max_fun=15000, rho=0.9, dtype="auto", scoring=None):
         store_params(self, locals())
 
     _parameter_constraints = {

@@ -162,6 +162,26 @@ def ref_lstm(x, p):
     return np.array(out)
 
 
+def ref_gru(x, p):
+    """GRU, "reset after" form (PyTorch's), over one sequence: h_1..h_T.
+
+    ``p`` holds W (d, 3H), U (H, 3H), b (3H,) and b_hn (H,), gate blocks
+    in the order reset, update, new.
+    """
+    Hn = p["U"].shape[0]
+    W_r, W_z, W_n = np.split(p["W"], 3, axis=1)
+    U_r, U_z, U_n = np.split(p["U"], 3, axis=1)
+    b_r, b_z, b_n = np.split(p["b"], 3)
+    h, out = np.zeros(Hn), []
+    for x_t in x:
+        r = sigmoid(x_t @ W_r + h @ U_r + b_r)
+        z = sigmoid(x_t @ W_z + h @ U_z + b_z)
+        n = np.tanh(x_t @ W_n + b_n + r * (h @ U_n + p["b_hn"]))
+        h = (1 - z) * n + z * h
+        out.append(h)
+    return np.array(out)
+
+
 def ref_batchnorm(X, gamma, beta, epsilon):
     """Batch normalisation of (n, ..., C) with the batch's own statistics, per channel."""
     C = X.shape[-1]

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.base import clone
 from sklearn.datasets import load_digits
 from sklearn.exceptions import NotFittedError
@@ -42,13 +43,26 @@ CASES = [
     (skdl.MLPClassifier((16,), **FAST), "classes"),
     (skdl.MLPClassifier((16, 8), dropout=0.2, batch_norm=True, **FAST), "classes"),
     (skdl.MLPRegressor((16,), **FAST), "regression"),
+    (skdl.MLPRegressor((16,), loss="poisson", **FAST), "counts"),
+    (skdl.MLPClassifier((16,), **FAST), "sparse"),
+    (skdl.LogisticRegression(), "sparse"),
     (skdl.ConvNetClassifier(input_shape=(8, 8), filters=(4,), **FAST), "classes"),
     (skdl.ConvNetClassifier(input_shape=(8, 8), filters=(3, 4), pooling="avg", stride=(2, 1),
                             batch_norm=True, **FAST), "classes"),
+    (skdl.ConvNetClassifier(input_shape=(8, 8, 1), data_format="channels_last", filters=(4,),
+                            **FAST), "classes"),
+    (skdl.ConvNetRegressor(input_shape=(8, 8), filters=(4,), **FAST), "regression"),
+    (skdl.ConvNetRegressor(conv_dim=1, data_format="channels_last", filters=(3,), **FAST),
+     "sequences"),
     (skdl.RNNClassifier(**SEQ), "classes"),
     (skdl.RNNClassifier(cell="jordan", bidirectional=True, hidden_layer_sizes=(5,), **SEQ),
      "classes"),
     (skdl.RNNRegressor(**SEQ), "regression"),
+    (skdl.RNNClassifier(cell="gru", bidirectional=True, **SEQ), "classes"),
+    (skdl.RNNRegressor(cell="gru", **SEQ), "regression"),
+    (skdl.RNNClassifier(cell="gru", recurrent_layer_sizes=8, **FAST), "sequences"),
+    (skdl.LSTMClassifier(data_format="channels_first", bidirectional=True,
+                         recurrent_layer_sizes=8, **FAST), "aeon sequences"),
     (skdl.LSTMClassifier(**SEQ), "classes"),
     (skdl.LSTMClassifier(peephole=True, bidirectional=True, **SEQ), "classes"),
     (skdl.LSTMClassifier(embedding_dim=4, recurrent_layer_sizes=(6, 5), **FAST), "tokens"),
@@ -65,6 +79,17 @@ def _data(kind):
     if kind == "tokens":
         return (X + 1).astype(int)[:, :20], y        # token ids 1..17
     X = X / 16.0
+    if kind == "sparse":
+        return scipy.sparse.csr_matrix(X), y
+    if kind == "counts":
+        return X, (X[:, 20] * 4 + X[:, 43] * 2).round()
+    if kind.endswith("sequences"):
+        # Digits as 8 steps of 8 pixels, 5 to 8 real steps: NaN-padded at the
+        # end, (n, T, d) or aeon's (n, d, T).
+        X = X.reshape(-1, 8, 8)
+        for i in range(len(X)):
+            X[i, 8 - i % 4:] = np.nan
+        return (X.transpose(0, 2, 1) if kind.startswith("aeon") else X), y
     return (X, X[:, 20] + X[:, 43] - X[:, 9]) if kind == "regression" else (X, y)
 
 
@@ -140,6 +165,7 @@ def test_pickle_holds_no_row_of_training_or_predicted_data(case):
     estimator, X, y = _fitted(case)
     _outputs(estimator, X[1200:], y[1200:])
     data = pickle.dumps(estimator)
+    X = X.toarray() if scipy.sparse.issparse(X) else X
     rows = X if X.dtype.kind == "f" else X.astype(np.float64)
     for dtype in (np.float64, np.float32):
         for row in rows.astype(dtype):
@@ -223,10 +249,10 @@ def test_interrupted_partial_fit_continues(monkeypatch):
     _interrupt_at(monkeypatch, calls=4)
     with pytest.warns(UserWarning, match="interrupted"):
         clf.partial_fit(X, y)
-    assert clf.t_ == len(X) + 4 * 100 and clf.n_iter_ == 2
+    assert clf.t_ == len(X) + 4 * 100 and clf.n_iter_ == 1 and len(clf.loss_curve_) == 2
     monkeypatch.undo()
     clf.partial_fit(X, y)
-    assert clf.n_iter_ == 3 and clf.t_ == 2 * len(X) + 400
+    assert len(clf.loss_curve_) == 3 and clf.t_ == 2 * len(X) + 400
 
 
 # --------------------------------------------------------- one set of defaults
@@ -260,3 +286,14 @@ def test_docstrings_document_every_parameter_with_its_default(Estimator):
         documented = re.search(r"default=(.*)$", lines[0])
         if documented and "," not in lines[0].split(" : ")[0]:
             assert ast.literal_eval(documented.group(1)) == parameter.default, (name, lines[0])
+
+
+# ------------------------------------------------------------ sparse input
+@pytest.mark.parametrize("Estimator", [cls for cls in NEURAL if not cls._accepts_sparse]
+                         + [skdl.GaussianClassifier], ids=lambda cls: cls.__name__)
+def test_estimators_without_sparse_support_say_so(Estimator):
+    X, y = _data("classes")
+    X_sparse = scipy.sparse.csr_array(X[:50])
+    with pytest.raises(TypeError, match="Sparse data was passed for X, but .*dense"):
+        Estimator().fit(X_sparse, y[:50])
+    assert not Estimator().__sklearn_tags__().input_tags.sparse

@@ -65,6 +65,19 @@ def test_weighted_statistics_equal_repeated_rows(rng):
         assert relative_error(grads[name], numerical_gradient(weighted_loss, param)) < 1e-7
 
 
+def test_a_batch_of_zero_weights_is_normalised_without_nan_and_not_counted(rng):
+    layer = built((3,))
+    X = rng.standard_normal((4, 3))
+    before = {name: array.copy() for name, array in layer.state().items()}
+    cache = {"sample_weight": np.zeros(4)}
+    Y = layer.forward(X, cache)
+    grads = {name: np.zeros_like(p) for name, p in layer.parameters().items()}
+    dX = layer.backward(np.zeros_like(Y), cache, grads)
+    assert np.all(np.isfinite(Y)) and np.all(np.isfinite(dX))
+    for name, array in layer.state().items():
+        np.testing.assert_array_equal(array, before[name])
+
+
 def test_running_statistics_and_inference(rng):
     layer = BatchNormalization(momentum=0.5)
     layer.build((2,), None, np.float64)

@@ -10,6 +10,8 @@ import skdl
 ESTIMATORS = [
     skdl.ConvNetClassifier(),
     skdl.ConvNetClassifier(filters=(4, 4), pooling="avg", batch_norm=True),
+    skdl.ConvNetClassifier(data_format="channels_last"),
+    skdl.ConvNetRegressor(),
     skdl.GaussianClassifier(),
     skdl.GaussianClassifier(covariance="shared"),
     skdl.GaussianClassifier(covariance="diagonal"),
@@ -23,7 +25,9 @@ ESTIMATORS = [
     skdl.RNNClassifier(),
     skdl.RNNClassifier(cell="jordan"),
     skdl.RNNClassifier(cell="lstm"),
+    skdl.RNNClassifier(cell="gru"),
     skdl.RNNRegressor(),
+    skdl.RNNRegressor(cell="gru", data_format="channels_first", bidirectional=True),
     skdl.LSTMClassifier(),
     skdl.LSTMRegressor(),
     skdl.OneHotSequenceEncoder(),

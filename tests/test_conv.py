@@ -29,10 +29,10 @@ def _to_layout(X, fmt):
 
 @pytest.mark.parametrize("padding", ["valid", "same"])
 @pytest.mark.parametrize("kernel, stride", list(itertools.product([1, 2, 3], [1, 2, 3])))
-@pytest.mark.parametrize("channels", [1, 3])
+@pytest.mark.parametrize("channels", [1, 3, 6])
 def test_conv2d_forward_matches_reference(rng, padding, kernel, stride, channels):
-    # Odd, non-square maps; one channel uses the transposed im2col, three
-    # channels the row (stride 1) or offset (stride > 1) im2col.
+    # Odd, non-square maps; up to Conv2D.transposed_channels (4) channels use
+    # the transposed im2col, six the row (stride 1) or offset (stride > 1) one.
     layer, out_shape = _build_2d(rng, channels, 7, 6, kernel_size=kernel, stride=stride,
                                  padding=padding)
     X = rng.standard_normal((2, channels, 7, 6))
@@ -45,7 +45,7 @@ def test_conv2d_forward_matches_reference(rng, padding, kernel, stride, channels
 @pytest.mark.parametrize("fmt", ["channels_first", "channels_last"])
 @pytest.mark.parametrize("padding", ["valid", "same"])
 @pytest.mark.parametrize("kernel, stride", [(3, 1), (2, 2), ((2, 3), (2, 1)), (3, (1, 2))])
-@pytest.mark.parametrize("channels", [1, 2])
+@pytest.mark.parametrize("channels", [1, 2, 5])
 def test_conv2d_gradients_match_finite_differences(rng, fmt, padding, kernel, stride, channels):
     layer, _ = _build_2d(rng, channels, 5, 6, kernel_size=kernel, stride=stride,
                          padding=padding, data_format=fmt)
@@ -175,11 +175,12 @@ def test_conv2d_rejects_bad_configurations(rng):
 # ----------------------------------------------------------------------- 1-D
 @pytest.mark.parametrize("padding", ["valid", "same"])
 @pytest.mark.parametrize("kernel, stride", list(itertools.product([1, 2, 4], [1, 2, 3])))
-def test_conv1d_forward_matches_reference(rng, padding, kernel, stride):
+@pytest.mark.parametrize("channels", [4, 6])
+def test_conv1d_forward_matches_reference(rng, padding, kernel, stride, channels):
     layer = Conv1D(3, kernel, stride, padding)
-    out_shape = layer.build((4, 9), rng, np.float64)
+    out_shape = layer.build((channels, 9), rng, np.float64)
     layer.parameters()["b"][...] = rng.standard_normal(3)
-    X = rng.standard_normal((2, 4, 9))
+    X = rng.standard_normal((2, channels, 9))
     Y = layer.forward(X)
     assert Y.shape == (2,) + out_shape
     np.testing.assert_allclose(Y, conv1d_reference(X, layer.parameters()["W"], layer.parameters()["b"], stride, padding),
@@ -189,11 +190,12 @@ def test_conv1d_forward_matches_reference(rng, padding, kernel, stride):
 @pytest.mark.parametrize("fmt", ["channels_first", "channels_last"])
 @pytest.mark.parametrize("kernel, stride, padding", [(3, 1, "valid"), (2, 2, "same"),
                                                      (3, 2, "valid"), (1, 1, "same")])
-def test_conv1d_gradients_match_finite_differences(rng, fmt, kernel, stride, padding):
+@pytest.mark.parametrize("channels", [3, 5])
+def test_conv1d_gradients_match_finite_differences(rng, fmt, kernel, stride, padding, channels):
     layer = Conv1D(2, kernel, stride, padding, data_format=fmt)
-    layer.build((3, 7) if fmt == "channels_first" else (7, 3), rng, np.float64)
+    layer.build((channels, 7) if fmt == "channels_first" else (7, channels), rng, np.float64)
     layer.parameters()["b"][...] = rng.standard_normal(2)
-    X = rng.standard_normal((2, 3, 7))
+    X = rng.standard_normal((2, channels, 7))
     if fmt == "channels_last":
         X = np.ascontiguousarray(X.transpose(0, 2, 1))
     errors = check_layer_gradients(layer, X, rng)

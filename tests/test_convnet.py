@@ -1,4 +1,4 @@
-"""ConvNetClassifier: inputs, shapes, errors, reproducibility, end-to-end numerics."""
+"""ConvNetClassifier and ConvNetRegressor: inputs, layouts, shapes, errors, numerics."""
 
 import pickle
 import warnings
@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 
 import skdl.network
 from reference_layers import conv2d_reference, pool2d_reference
-from skdl.convnet import ConvNetClassifier
+from skdl.convnet import ConvNetClassifier, ConvNetRegressor
 from skdl.layers.conv import Conv1D, Conv2D
 from skdl.utils.gradient_check import numerical_gradient, relative_error
 from skdl._training import Trainer
@@ -216,6 +216,8 @@ def test_too_small_maps_are_a_clear_error_at_fit(digits):
     (dict(input_shape=(8, 0)), "input_shape"),
     (dict(input_shape=(1, 8, 8), conv_dim=1), "conv_dim"),
     (dict(conv_dim=3), "conv_dim"),
+    (dict(data_format="NHWC"), "data_format"),
+    (dict(batch_norm="yes"), "batch_norm"),
 ])
 def test_invalid_parameters_are_rejected(digits, params, match):
     X_train, _, y_train, _ = digits
@@ -254,3 +256,108 @@ def test_average_pooling_and_no_pooling_train(digits):
                                 max_iter=20, learning_rate_init=0.003,
                                 class_weight="balanced", random_state=0).fit(X_train, y_train)
         assert clf.score(X_test, y_test) > 0.9, pooling
+
+
+# ------------------------------------------------------------ data_format
+@pytest.mark.parametrize("Est", [ConvNetClassifier, ConvNetRegressor])
+def test_channels_last_images_are_the_same_model(rng, Est):
+    """(n, H, W, C) with channels_last = (n, C, H, W) with channels_first, bit for bit."""
+    X = rng.random((40, 3, 6, 5))
+    y = rng.integers(0, 2, 40)
+    params = dict(filters=(4,), hidden_layer_sizes=(6,), max_iter=3, random_state=0)
+    first = Est(**params).fit(X, y)
+    nhwc = np.ascontiguousarray(X.transpose(0, 2, 3, 1))
+    last = Est(data_format="channels_last", **params).fit(nhwc, y)
+    rows = Est(data_format="channels_last", input_shape=(6, 5, 3), **params).fit(
+        nhwc.reshape(40, -1), y)
+    for clf in (last, rows):
+        assert clf.input_shape_ == (3, 6, 5)
+        np.testing.assert_array_equal(clf.network_.flat_params, first.network_.flat_params)
+        np.testing.assert_allclose(clf.predict(nhwc), first.predict(X))
+    with pytest.raises(ValueError, match=r"fitted on samples of shape \(6, 5, 3\)"):
+        last.predict(X)
+
+
+@pytest.mark.parametrize("Est", [ConvNetClassifier, ConvNetRegressor])
+def test_1d_sequences_in_both_layouts(rng, Est):
+    X, y = _sequences(rng, n=60)
+    params = dict(conv_dim=1, filters=(4,), hidden_layer_sizes=(), max_iter=3, random_state=0)
+    first = Est(**params).fit(X, y)                                  # (n, C, L): aeon
+    last = Est(data_format="channels_last", **params).fit(X.transpose(0, 2, 1), y)
+    assert first.input_shape_ == last.input_shape_ == (3, 20)
+    np.testing.assert_array_equal(first.network_.flat_params, last.network_.flat_params)
+    assert first.__sklearn_tags__().input_tags.three_d_array
+
+
+def test_1d_sequences_read_nan_padding_and_short_lists_as_zeros(rng):
+    X, y = _sequences(rng, n=60)
+    clf = ConvNetClassifier(conv_dim=1, filters=(4,), max_iter=3, random_state=0).fit(X, y)
+    short = [x[:, :12] for x in X[:5]]
+    zeros = np.zeros((5, 3, 20))
+    zeros[:, :, :12] = X[:5, :, :12]
+    padded = np.full((5, 3, 20), np.nan)
+    padded[:, :, :12] = X[:5, :, :12]
+    expected = clf.predict_proba(zeros)
+    np.testing.assert_array_equal(clf.predict_proba(short), expected)
+    np.testing.assert_array_equal(clf.predict_proba(padded), expected)
+    with pytest.raises(ValueError, match="reads sequences of 20 steps"):
+        clf.predict(rng.standard_normal((2, 3, 25)))
+    padded[0, 1, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(padded)
+    images = ConvNetClassifier(filters=(2,), max_iter=1, random_state=0).fit(
+        rng.random((10, 4, 4)), np.arange(10) % 2)
+    with pytest.raises(ValueError, match="NaN"):               # images: NaN is never padding
+        images.predict(np.full((1, 4, 4), np.nan))
+
+
+# -------------------------------------------------------------- regressor
+def test_regressor_learns_a_signal_and_shares_the_classifier_network(rng):
+    X = rng.standard_normal((300, 2, 24))
+    Y = np.c_[X[:, 0, 5:8].sum(axis=1) - X[:, 1, 15:18].sum(axis=1), X[:, 1, :4].mean(axis=1)]
+    reg = ConvNetRegressor(conv_dim=1, filters=(8,), learning_rate_init=0.01, max_iter=60,
+                           random_state=0).fit(X[:200], Y[:200])
+    assert reg.predict(X[200:]).shape == (100, 2) and reg.n_outputs_ == 2
+    assert reg.score(X[200:], Y[200:]) > 0.7
+    clf = ConvNetClassifier(conv_dim=1, filters=(8,), max_iter=1, random_state=0).fit(
+        X[:200], (Y[:200, 0] > 0).astype(int))
+    assert [type(layer) for layer in clf.network_.layers] == \
+        [type(layer) for layer in reg.network_.layers]
+    reg.partial_fit(X[:50], Y[:50])
+    assert reg.n_iter_ == 1 and len(reg.loss_curve_) == 61   # n_iter_: this call
+# ---------------------------------------------------------------- precision
+def test_auto_dtype_trains_mini_batches_in_float32_and_one_batch_in_float64(digits):
+    X_train, _, y_train, _ = digits              # 1,257 float64 rows
+    params = dict(input_shape=(8, 8), filters=(3,), hidden_layer_sizes=(8,), max_iter=1,
+                  random_state=0)
+
+    def dtype(X, y, **extra):
+        return ConvNetClassifier(**params, **extra).fit(X, y).network_.dtype
+
+    assert ConvNetClassifier().dtype == "auto"
+    assert dtype(X_train, y_train) == np.float32                 # batches of 200
+    assert dtype(X_train[:200], y_train[:200]) == np.float64     # one batch: full-batch
+    assert dtype(X_train[:200], y_train[:200], batch_size=50) == np.float32
+    assert dtype(X_train, y_train, solver="lbfgs") == np.float64
+    assert dtype(X_train, y_train, dtype=np.float64) == np.float64
+    assert dtype(X_train, y_train, dtype=None) == np.float64
+    assert dtype(X_train[:100], y_train[:100], dtype="float32") == np.float32
+    assert dtype(X_train[:100].astype(np.float32), y_train[:100]) == np.float32
+
+
+def test_float32_model_predicts_float64_input_in_float64(digits):
+    X_train, X_test, y_train, _ = digits
+    clf = ConvNetClassifier(input_shape=(8, 8), filters=(3,), max_iter=2,
+                            random_state=0).fit(X_train, y_train)
+    assert clf.network_.dtype == np.float32
+    logits = clf.decision_function(X_test)
+    assert logits.dtype == clf.predict_proba(X_test).dtype == np.float64
+    # The float32 weights, computed in float64; the network itself is untouched.
+    np.testing.assert_array_equal(logits, clf.network_.astype(np.float64).forward(X_test))
+    assert clf.network_.dtype == np.float32
+    # scikit-learn's sample-order invariance (atol 1e-9) holds to float64 rounding.
+    order = np.random.default_rng(0).permutation(len(X_test))
+    np.testing.assert_allclose(clf.decision_function(X_test[order]), logits[order],
+                               rtol=0, atol=1e-12)
+    # float32 input meets a float32 model: float32 all the way.
+    assert clf.predict_proba(X_test.astype(np.float32)).dtype == np.float32

@@ -1,11 +1,14 @@
-"""Parallel model selection: joblib processes and a Dask cluster.
+"""Parallel model selection, out-of-core training, and training on a Dask cluster.
 
 skdl estimators are plain picklable scikit-learn estimators, so scikit-learn's
 parallel model selection works on them unchanged. These tests check that a
 grid search finds the same model whether it runs in one process, in joblib's
 loky worker processes (``n_jobs=2``), or on a local two-worker Dask cluster
 through joblib's Dask backend, and that the workers do not oversubscribe the
-cores with BLAS threads.
+cores with BLAS threads. For data larger than memory, ``partial_fit`` over the
+chunks of a NumPy memmap, and dask-ml's ``Incremental`` over the blocks of a
+Dask array on the cluster, train exactly the model that ``partial_fit`` over
+the same chunks in memory trains.
 
 The Dask tests need the ``distributed`` extra and are skipped without it.
 """
@@ -15,7 +18,7 @@ import os
 import joblib
 import numpy as np
 import pytest
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_iris, make_classification
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -44,6 +47,20 @@ def _blas_threads(estimator, X, y):
 def _data():
     X, y = load_iris(return_X_y=True)
     return X, y
+
+
+def _chunked_fit(X, y, chunk, **params):
+    """``partial_fit`` over consecutive chunks of rows, one call per chunk."""
+    model = MLPClassifier((16,), learning_rate_init=0.01, random_state=0, **params)
+    for start in range(0, len(X), chunk):
+        model.partial_fit(X[start:start + chunk], y[start:start + chunk], classes=[0, 1])
+    return model
+
+
+def _stream_data():
+    X, y = make_classification(n_samples=3000, n_features=20, n_informative=10,
+                               random_state=0)
+    return X.astype(np.float32), y
 
 
 def _search(n_jobs=None, scoring=None, refit=True):
@@ -107,6 +124,24 @@ def test_loky_workers_limit_blas_threads():
     assert np.all(worker_threads <= expected), worker_threads
 
 
+# -- Out of core -------------------------------------------------------------
+
+def test_partial_fit_over_a_memmap_equals_partial_fit_in_memory(tmp_path):
+    X, y = _stream_data()
+    path = tmp_path / "X.float32"
+    disk = np.memmap(path, dtype=np.float32, mode="w+", shape=X.shape)
+    disk[:] = X
+    disk.flush()
+    del disk
+    X_disk = np.memmap(path, dtype=np.float32, mode="r", shape=X.shape)   # read-only
+    streamed = _chunked_fit(X_disk, y, chunk=500)
+    in_memory = _chunked_fit(X, y, chunk=500)
+    np.testing.assert_array_equal(streamed.network_.flat_params, in_memory.network_.flat_params)
+    assert len(streamed.loss_curve_) == 6 and streamed.t_ == len(X)   # one epoch a call
+    assert streamed.network_.dtype == np.float32          # computed in the data's dtype
+    assert streamed.score(X, y) > 0.7                      # it learned (chance: 0.5)
+
+
 # -- Dask --------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -144,3 +179,27 @@ def test_dask_workers_run_one_blas_thread(dask_client):
     with joblib.parallel_config(backend="dask"):
         search.fit(X, y)
     assert np.all(search.cv_results_["mean_test_blas"] == 1)
+
+
+def test_dask_ml_incremental_trains_on_the_cluster_like_partial_fit(dask_client):
+    """dask-ml's Incremental calls partial_fit on each block of a Dask array, on the workers."""
+    da = pytest.importorskip("dask.array")
+    wrappers = pytest.importorskip("dask_ml.wrappers")
+    from distributed import get_task_stream
+
+    X, y = _stream_data()
+    X_dask, y_dask = da.from_array(X, chunks=(500, 20)), da.from_array(y, chunks=500)
+    model = wrappers.Incremental(MLPClassifier((16,), learning_rate_init=0.01, random_state=0),
+                                 shuffle_blocks=False)
+    with get_task_stream(dask_client) as tasks:
+        model.fit(X_dask, y_dask, classes=[0, 1])
+    workers = set(dask_client.scheduler_info()["workers"])
+    # dask-ml's graph: ("fit-<token>", i) is the model after partial_fit on block i.
+    fits = [task for task in tasks.data
+            if str(task["key"][0]).startswith("fit-") and task["key"][1] >= 0]
+    assert len(fits) == 6 and {task["worker"] for task in fits} <= workers
+    reference = _chunked_fit(X, y, chunk=500)
+    np.testing.assert_array_equal(model.estimator_.network_.flat_params,
+                                  reference.network_.flat_params)
+    # Prediction runs block by block on the workers too.
+    np.testing.assert_array_equal(model.predict(X_dask).compute(), reference.predict(X))

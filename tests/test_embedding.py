@@ -43,6 +43,15 @@ def test_unseen_ids_read_as_unknown():
     assert_allclose(Y[3, 0], layer.parameters()["E"][1])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_huge_ids_read_as_unknown_without_overflow(dtype):
+    """Ids beyond the integer range (1e19 > 2**63) are the unknown token, not an IndexError."""
+    layer = built(n_tokens=5)
+    Y, _ = layer.forward(np.array([[1e19, 2.0, 1.8e19, 2.0**63]], dtype=dtype))
+    E = layer.parameters()["E"]
+    assert_allclose(Y[:, 0], E[[1, 2, 1, 1]])
+
+
 def test_gradient_is_scatter_add_and_matches_finite_differences():
     layer = built()
     ids = np.array([[2, 3, 2, 5], [2, 0, 4, 4]], dtype=float)

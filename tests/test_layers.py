@@ -4,9 +4,11 @@ import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 from reference_layers import train_pass
 from skdl.layers import Activation, Dense, Dropout, glorot_uniform
+from skdl.layers.dense import sparse_weight_gradient
 from skdl.utils.gradient_check import check_layer_gradients
 
 
@@ -40,6 +42,51 @@ def test_dense_skips_input_gradient_when_not_needed(rng):
                                  input_grad=False)
     assert dX is None
     np.testing.assert_allclose(grads["b"], [4.0, 4.0])
+
+
+SPARSE_KINDS = [scipy.sparse.csr_matrix, scipy.sparse.csc_matrix, scipy.sparse.csr_array,
+                scipy.sparse.csc_array]
+
+
+def _sparse_batch(rng, kind, n=7, d=40, density=0.1, dtype=np.float64):
+    dense = rng.standard_normal((n, d)) * (rng.random((n, d)) < density)
+    dense[3] = 0.0                                   # an empty row
+    return kind(dense.astype(dtype)), dense.astype(dtype)
+
+
+@pytest.mark.parametrize("kind", SPARSE_KINDS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dense_layer_on_sparse_input_equals_the_dense_computation(rng, kind, dtype):
+    layer = Dense(5)
+    layer.build((40,), rng, dtype)
+    X_sparse, X = _sparse_batch(rng, kind, dtype=dtype)
+    dY = rng.standard_normal((7, 5)).astype(dtype)
+    Y_sparse, _, grads_sparse, cache = train_pass(layer, X_sparse, dY, input_grad=False)
+    Y, _, grads, _ = train_pass(layer, X, dY, input_grad=False)
+    assert isinstance(Y_sparse, np.ndarray) and Y_sparse.dtype == dtype
+    assert scipy.sparse.issparse(cache["X"])          # the batch was not densified
+    tolerance = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(Y_sparse, Y, rtol=tolerance, atol=tolerance)
+    for name in ("W", "b"):
+        np.testing.assert_allclose(grads_sparse[name], grads[name], rtol=tolerance,
+                                   atol=tolerance)
+    np.testing.assert_allclose(layer.forward(X_sparse), Y, rtol=tolerance, atol=tolerance)
+
+
+def test_sparse_weight_gradient_writes_zeros_for_unused_columns(rng):
+    X_sparse, X = _sparse_batch(rng, scipy.sparse.csr_array, density=0.05)
+    dY = rng.standard_normal((7, 3))
+    out = np.full((40, 3), np.nan)
+    sparse_weight_gradient(X_sparse, dY, out)
+    np.testing.assert_allclose(out, X.T @ dY, atol=1e-12)
+    unused = ~np.any(X != 0, axis=0)
+    assert unused.any() and np.all(out[unused] == 0)
+    # 64-bit indices (scipy's large-matrix format) and a batch without a non-zero.
+    wide = scipy.sparse.csr_matrix(X_sparse)
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    np.testing.assert_allclose(sparse_weight_gradient(wide, dY, out), X.T @ dY, atol=1e-12)
+    empty = scipy.sparse.csr_matrix((7, 40))
+    assert not sparse_weight_gradient(empty, dY, out).any()
 
 
 @pytest.mark.parametrize("name", ["identity", "logistic", "tanh", "relu", "leaky_relu"])

@@ -3,7 +3,9 @@ import pickle
 import joblib
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 from sklearn.linear_model import Ridge
 from sklearn.multiclass import OneVsRestClassifier
@@ -121,7 +123,7 @@ def test_warm_start_and_partial_fit_keep_the_optimizer_state():
     steps = optimizer.t
     clf.fit(X, y)
     assert clf._optimizer is optimizer and optimizer.t == 2 * steps
-    assert clf.n_iter_ == 6 and len(clf.loss_curve_) == 6
+    assert clf.n_iter_ == 3 and len(clf.loss_curve_) == 6     # n_iter_: the last fit
 
     # Continuing with warm_start equals training longer in one go.
     once = SoftmaxClassifier(solver="adam", max_iter=6, random_state=0, n_iter_no_change=100)
@@ -130,7 +132,7 @@ def test_warm_start_and_partial_fit_keep_the_optimizer_state():
     stream = SoftmaxClassifier(solver="sgd", random_state=0, learning_rate_init=0.05)
     for chunk in np.array_split(np.arange(len(y)), 4):
         stream.partial_fit(X[chunk], y[chunk], classes=np.unique(y))
-    assert stream._optimizer.t == 4 and stream.n_iter_ == 4
+    assert stream._optimizer.t == 4 and stream.n_iter_ == 1 and len(stream.loss_curve_) == 4
     assert stream.score(X, y) > 0.8
 
 
@@ -215,3 +217,56 @@ def test_diverging_learning_rate_is_a_clear_error(Estimator):
     with pytest.raises(ValueError, match="learning_rate_init=10000.0"):
         est.fit(X * 100, y)
     np.testing.assert_array_equal(X, X_before)
+
+
+def _sparse_problem(classification):
+    """Standardised wine with about 60% of its values set to zero."""
+    X, y = _standardised(load_wine)
+    X = np.where(np.abs(X) < 0.8, 0.0, X)
+    return X, (y if classification else X[:, 0] - 2 * X[:, 5] + 0.1 * y)
+
+
+@pytest.mark.parametrize("kind", [scipy.sparse.csr_matrix, scipy.sparse.csc_array,
+                                  scipy.sparse.coo_array])
+@pytest.mark.parametrize("Estimator", [LinearRegression, LogisticRegression, SoftmaxClassifier])
+def test_sparse_input_reaches_the_dense_optimum(Estimator, kind):
+    X, y = _sparse_problem(Estimator is not LinearRegression)
+    dense = Estimator(alpha=1.0, **TIGHT).fit(X, y)
+    sparse = Estimator(alpha=1.0, **TIGHT).fit(kind(X), y)
+    np.testing.assert_allclose(sparse.coef_, dense.coef_, atol=1e-5)
+    # (A softmax's intercepts are unique only up to a common shift.)
+    method = "predict" if Estimator is LinearRegression else "predict_proba"
+    np.testing.assert_allclose(getattr(sparse, method)(kind(X)), getattr(dense, method)(X),
+                               atol=1e-6)
+
+
+@pytest.mark.parametrize("Estimator", [LogisticRegression, SoftmaxClassifier])
+def test_sparse_input_is_left_untouched(Estimator):
+    X, y = _sparse_problem(classification=True)
+    X_sparse = scipy.sparse.csr_matrix(X)
+    # Unsorted column indices within rows: nothing may sort them in place.
+    for row in range(X_sparse.shape[0]):
+        start, stop = X_sparse.indptr[row], X_sparse.indptr[row + 1]
+        X_sparse.indices[start:stop] = X_sparse.indices[start:stop][::-1].copy()
+        X_sparse.data[start:stop] = X_sparse.data[start:stop][::-1].copy()
+    X_sparse.has_sorted_indices = False
+    before = [array.copy() for array in (X_sparse.data, X_sparse.indices, X_sparse.indptr)]
+    model = Estimator(solver="adam", batch_size=32, max_iter=3, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        model.fit(X_sparse, y)
+    model.predict_proba(X_sparse)
+    for array, saved in zip((X_sparse.data, X_sparse.indices, X_sparse.indptr), before):
+        np.testing.assert_array_equal(array, saved)
+    np.testing.assert_array_equal(X_sparse.toarray(), X)
+
+
+def test_sparse_linear_regression_equals_ridge_and_trains_in_mini_batches():
+    X, y = _sparse_problem(classification=False)
+    X_sparse = scipy.sparse.csr_array(X)
+    ridge = Ridge(alpha=1.0).fit(X, y)                  # exact (its sparse solvers iterate)
+    ours = LinearRegression(alpha=1.0, **TIGHT).fit(X_sparse, y)
+    np.testing.assert_allclose(ours.coef_.ravel(), ridge.coef_, atol=1e-5)
+    adam = LinearRegression(alpha=1.0, solver="adam", learning_rate_init=0.01, batch_size=32,
+                            max_iter=500, tol=1e-6, n_iter_no_change=20,
+                            random_state=0).fit(X_sparse, y)
+    assert adam.score(X_sparse, y) > ridge.score(X, y) - 0.01

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 from sklearn.metrics import log_loss as sklearn_log_loss
+from sklearn.metrics import mean_poisson_deviance
 
 from skdl.activations import logistic, softmax
-from skdl.losses import LOSSES, binary_log_loss, log_loss, squared_error
+from skdl.losses import (LOSSES, OUTPUT_ACTIVATION, binary_log_loss, log_loss, output_activation,
+                         poisson, squared_error)
 from skdl.utils.gradient_check import numerical_gradient, relative_error
 
 
@@ -12,6 +14,8 @@ def _targets(name, rng, n=6, k=3):
         return rng.standard_normal((n, k))
     if name == "binary_log_loss":
         return rng.integers(0, 2, size=(n, k)).astype(float)
+    if name == "poisson":
+        return rng.poisson(2.0, size=(n, k)).astype(float)
     return np.eye(k)[rng.integers(0, k, size=n)]
 
 
@@ -67,3 +71,33 @@ def test_zero_weights_ignore_samples(rng):
     full, _ = log_loss(Y, Z, sw)
     kept, _ = log_loss(Y[:2], Z[:2], sw[:2])
     assert full == pytest.approx(kept)
+
+
+def test_poisson_is_half_the_deviance_with_a_log_link(rng):
+    y = rng.poisson(3.0, size=(30, 1)).astype(float)
+    y[:5] = 0.0                                      # zero counts are fine
+    Z = rng.normal(1.0, 0.5, size=(30, 1))
+    sw = rng.uniform(0.5, 2.0, size=30)
+    value, dZ = poisson(y, Z.copy(), sw)
+    expected = mean_poisson_deviance(y[:, 0], np.exp(Z[:, 0]), sample_weight=sw) / 2
+    assert value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(dZ[:, 0], sw * (np.exp(Z[:, 0]) - y[:, 0]) / sw.sum())
+    # Zero at a perfect prediction.
+    assert poisson(y[5:], np.log(y[5:]))[0] == pytest.approx(0.0, abs=1e-12)
+    assert OUTPUT_ACTIVATION["poisson"] == "exp"
+    np.testing.assert_allclose(output_activation("poisson", Z), np.exp(Z))
+
+
+@pytest.mark.parametrize("name", sorted(LOSSES))
+def test_total_weight_divides_the_weighted_sum(name, rng):
+    loss = LOSSES[name]
+    Y = _targets(name, rng, n=8)
+    Z = rng.standard_normal(Y.shape)
+    sw = rng.uniform(0.0, 3.0, size=8)
+    mean, dmean = loss(Y, Z.copy(), sw)
+    value, dZ = loss(Y, Z.copy(), sw, total_weight=40.0)
+    # The default divisor is the batch's weight sum (a weighted mean).
+    assert value == pytest.approx(mean * sw.sum() / 40.0, rel=1e-12)
+    np.testing.assert_allclose(dZ, dmean * sw.sum() / 40.0, rtol=1e-12)
+    # Without weights the loss is the plain mean, whatever total_weight says.
+    assert loss(Y, Z.copy(), None, total_weight=40.0)[0] == loss(Y, Z.copy())[0]

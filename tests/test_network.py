@@ -143,3 +143,24 @@ def test_forward_can_stop_at_a_hidden_layer(rng, stop):
     for layer in net.layers[:stop]:
         expected = layer.forward(expected)
     np.testing.assert_array_equal(net.forward(X, stop=stop), expected)
+
+
+def test_astype_predicts_in_another_precision_without_touching_the_network(rng):
+    net = _network(rng, np.float32)
+    X = rng.standard_normal((7, 6))
+    before = pickle.dumps(net)
+    assert net.astype(np.float32) is net
+    twin = net.astype(np.float64)
+    assert twin.dtype == np.float64 and twin.flat_params.dtype == np.float64
+    np.testing.assert_array_equal(twin.flat_params, net.flat_params)
+    # The same function of the same (float32) weights, computed in float64.
+    expected = X
+    for layer in twin.layers:
+        assert all(p.dtype == np.float64 for p in layer.parameters().values())
+        expected = layer.forward(expected)
+    result = net.forward(X, dtype=np.float64)
+    assert result.dtype == np.float64
+    np.testing.assert_array_equal(result, expected)
+    assert net.forward(X).dtype == np.float32
+    assert pickle.dumps(net) == before
+    assert all(p.dtype == np.float32 for layer in net.layers for p in layer.parameters().values())

@@ -1,11 +1,13 @@
 """Tests of skdl.preprocessing: TextEncoder and OneHotSequenceEncoder."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import check_estimator
 
 from skdl.preprocessing import OneHotSequenceEncoder, TextEncoder
@@ -100,3 +102,77 @@ def test_check_estimator_passes():
         results = check_estimator(est, on_fail=None)
         assert all(r["status"] != "failed" for r in results), \
             [r["check_name"] for r in results if r["status"] == "failed"]
+
+
+# ------------------------------------------------ columns, Series, ragged lists
+def test_text_encoder_reads_one_column_however_it_comes():
+    """A Series, a one-column DataFrame (what ColumnTransformer passes for ["text"]),
+    an (n, 1) array: the texts of the column, never the column's name."""
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"text": TEXTS, "stars": [5, 3, 4]})
+    expected = TextEncoder().fit(TEXTS).transform(TEXTS)
+    for column in (frame["text"], frame[["text"]], np.array(TEXTS, dtype=object)[:, None]):
+        enc = TextEncoder().fit(column)
+        assert_array_equal(enc.transform(column), expected)
+    with pytest.raises(ValueError, match="reads one column; got 2 columns"):
+        TextEncoder().fit(frame)
+
+
+@pytest.mark.parametrize("columns", ["text", ["text"]])
+def test_text_encoder_in_a_column_transformer_and_pipeline(columns):
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    from sklearn.pipeline import make_pipeline
+
+    from skdl.recurrent import LSTMClassifier
+    texts = ["good fun film", "great good acting", "bad dull film", "awful bad acting"] * 5
+    frame = pd.DataFrame({"text": texts, "other": np.arange(20)})
+    y = np.array([1, 1, 0, 0] * 5)
+    encode = ColumnTransformer([("words", TextEncoder(), columns)])
+    assert encode.fit_transform(frame).shape == (20, 3)
+    assert encode.get_feature_names_out().tolist() == [f"words__token_{t}" for t in range(3)]
+    pipe = make_pipeline(encode, LSTMClassifier(embedding_dim=4, recurrent_layer_sizes=4,
+                                                max_iter=30, learning_rate_init=0.05,
+                                                random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipe.fit(frame, y)
+    assert pipe.predict(frame).shape == (20,) and pipe.score(frame, y) == 1.0
+
+
+def test_text_encoder_inverse_transform_out_of_range_ids():
+    enc = TextEncoder().fit(TEXTS)
+    assert enc.inverse_transform([[2, 1e19, 0, 99]]) == [["the", "<unk>", "<unk>"]]
+    for bad in ([[2, -1]], [[2, 1.5]], [[2, np.nan]]):
+        with pytest.raises(ValueError, match="non-negative integers"):
+            enc.inverse_transform(bad)
+
+
+def test_one_hot_reads_columns_of_sequences_and_ragged_lists():
+    pd = pytest.importorskip("pandas")
+    from sklearn.compose import ColumnTransformer
+    ragged = [[2, 3], [3], [4, 2, 2]]
+    padded = np.array([[2, 3, 0], [3, 0, 0], [4, 2, 2]])
+    expected = OneHotSequenceEncoder().fit(padded).transform(padded)
+    frame = pd.DataFrame({"ids": ragged, "other": [0.5, 1.5, 2.5]})
+    for X in (ragged, frame["ids"], frame[["ids"]]):
+        enc = OneHotSequenceEncoder().fit(X)
+        assert enc.sequence_shape_ == (3, 3)
+        assert_array_equal(enc.transform(X), expected)
+    ct = ColumnTransformer([("codes", OneHotSequenceEncoder(), ["ids"])])
+    assert_array_equal(ct.fit_transform(frame), expected)
+    enc = OneHotSequenceEncoder().fit(ragged)
+    assert_array_equal(enc.transform([[4]]), [[0, 0, 1, 0, 0, 0, 0, 0, 0]])   # then padding
+    with pytest.raises(ValueError, match="more than the 3 steps"):
+        enc.transform([[2, 3, 4, 2]])
+    with pytest.raises(ValueError, match="padded with padding_value"):
+        OneHotSequenceEncoder(padding_value=None).fit(ragged)
+    # A Series of single symbols is one step per row.
+    assert OneHotSequenceEncoder().fit(pd.Series([2, 3, 2])).sequence_shape_ == (1, 2)
+
+
+def test_one_hot_out_of_range_symbols_are_unknown_or_an_error():
+    enc = OneHotSequenceEncoder().fit([[1, 2], [2, 3]])
+    assert_array_equal(enc.transform(np.array([[1e19, 2]])), [[0, 0, 0, 0, 1, 0]])
+    with pytest.raises(ValueError, match="unknown symbols"):
+        OneHotSequenceEncoder(handle_unknown="error").fit([[1, 2]]).transform([[1e19, 2]])

@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from reference_layers import ref_elman, ref_jordan, ref_lstm, train_pass
+from reference_layers import ref_elman, ref_gru, ref_jordan, ref_lstm, train_pass
 from skdl.layers import Dense
-from skdl.layers.recurrent import LSTM, Bidirectional, SimpleRNN
+from skdl.layers.recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from skdl.layers.sequence import SequenceInput
 from skdl.network import Sequential
 from skdl.utils.gradient_check import check_layer_gradients, numerical_gradient, relative_error
@@ -25,6 +25,7 @@ CELLS = {
     "jordan": (lambda **kw: SimpleRNN(H, feedback="jordan", **kw), ref_jordan),
     "lstm": (lambda **kw: LSTM(H, **kw), ref_lstm),
     "peephole": (lambda **kw: LSTM(H, peephole=True, **kw), ref_lstm),
+    "gru": (lambda **kw: GRU(H, **kw), ref_gru),
 }
 
 
@@ -84,7 +85,7 @@ def test_inference_equals_the_training_pass_and_writes_nothing(cell, sequences, 
     assert pickle.dumps(layer) == before
 
 
-@pytest.mark.parametrize("cell", ["elman", "lstm"])
+@pytest.mark.parametrize("cell", ["elman", "lstm", "gru"])
 def test_float32_close_to_float64(cell):
     X = data()
     y64 = built(cell).forward(X)
@@ -105,7 +106,7 @@ def test_bptt_gradients(cell, sequences, masked):
     assert max(errors.values()) < 1e-7, errors
 
 
-@pytest.mark.parametrize("cell", ["jordan", "lstm", "peephole"])
+@pytest.mark.parametrize("cell", ["jordan", "lstm", "peephole", "gru"])
 def test_bptt_gradients_reverse(cell):
     layer = built(cell, return_sequences=True, reverse=True)
     errors = check_layer_gradients(layer, data(), np.random.default_rng(0),
@@ -155,30 +156,57 @@ def test_masked_batch_equals_each_sequence_alone(cell, reverse):
         assert_allclose(batch_grads[name], summed[name], atol=1e-12)
 
 
-def test_sequence_input_lengths_column():
-    layer = SequenceInput((3, 2), lengths=True)
-    assert layer.build((7,), None, np.float64) == (3, 2)
-    rows = np.array([[3, 1, 2, 3, 4, 5, 6], [1, 7, 8, 0, 0, 0, 0]], dtype=float)
+def test_sequence_input_rows_and_any_length_with_nan_padding():
+    layer = SequenceInput((3, 2))
+    assert layer.build((6,), None, np.float64) == (3, 2)
+    rows = np.array([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]], dtype=float)
     X, valid = layer.forward(rows)
-    assert X.shape == (3, 2, 2)
+    assert X.shape == (3, 2, 2) and valid is None          # no padding: the fast path
     assert_allclose(X[:, 0], [[1, 2], [3, 4], [5, 6]])
-    assert valid[:, :, 0].tolist() == [[True, True], [True, False], [True, False]]
-    full = SequenceInput((3, 2), lengths=True).forward(rows[:1])
-    assert full[1] is None                       # no padding: the fast path
-    with pytest.raises(ValueError, match="expects rows of 7"):
-        SequenceInput((3, 2), lengths=True).build((6,), None, np.float64)
+    # 3-D input of another length; trailing NaN steps are padding, read as zeros.
+    seqs = np.full((2, 5, 2), np.nan)
+    seqs[0] = np.arange(10).reshape(5, 2)
+    seqs[1, :2] = [[1, 1], [2, 2]]
+    before = seqs.copy()
+    X, valid = layer.forward(seqs)
+    assert X.shape == (5, 2, 2) and not np.isnan(X).any()
+    assert valid[:, :, 0].T.tolist() == [[True] * 5, [True, True, False, False, False]]
+    assert_allclose(X[2:, 1], 0.0)
+    np.testing.assert_array_equal(seqs, before)            # the caller's array is untouched
+    with pytest.raises(ValueError, match="expects rows of 6"):
+        SequenceInput((3, 2)).build((7,), None, np.float64)
+
+
+def test_sequence_input_channels_first_is_the_transposed_layout():
+    first, last = SequenceInput((4, 3), "channels_first"), SequenceInput((4, 3))
+    assert first.build((3, 4), None, np.float64) == last.build((4, 3), None, np.float64)
+    X = np.random.default_rng(0).standard_normal((5, 4, 3))
+    X[1, 2:] = np.nan
+    for data in (X, X[:, :2]):                          # any length
+        A, valid_a = last.forward(data)
+        B, valid_b = first.forward(np.ascontiguousarray(data.transpose(0, 2, 1)))
+        np.testing.assert_array_equal(A, B)
+        np.testing.assert_array_equal(valid_a, valid_b)
+    # 2-D rows hold (d, T) samples in C order.
+    rows = np.ascontiguousarray(X[[0]].transpose(0, 2, 1)).reshape(1, 12)
+    np.testing.assert_array_equal(first.forward(rows)[0], last.forward(X[[0]])[0])
+    cache = {}
+    Y, _ = first.forward(rows, cache)
+    np.testing.assert_array_equal(first.backward(Y, cache, {}), rows)
 
 
 # ------------------------------------------------- bidirectional, stacking
 @pytest.mark.parametrize("sequences", [False, True])
-def test_bidirectional_concatenates_both_directions(sequences):
-    bi = Bidirectional(LSTM(H, return_sequences=sequences))
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_bidirectional_concatenates_both_directions(sequences, cell):
+    make, reference = CELLS[cell]
+    bi = Bidirectional(make(return_sequences=sequences))
     assert bi.build((T, D), np.random.default_rng(0), np.float64) == (
         (T, 2 * H) if sequences else (2 * H,))
     X = data()
     Y = output_values(bi.forward(X))
-    fw = ref_lstm(X[:, 0], params(bi.forward_layer))
-    bw = ref_lstm(X[::-1, 0], params(bi.backward_layer))[::-1]
+    fw = reference(X[:, 0], params(bi.forward_layer))
+    bw = reference(X[::-1, 0], params(bi.backward_layer))[::-1]
     if sequences:
         assert_allclose(Y[:, 0], np.hstack([fw, bw]), atol=1e-12)
     else:
@@ -266,8 +294,8 @@ def test_lstm_with_zero_peepholes_is_the_plain_lstm(sequences, reverse, masked):
 
 @pytest.mark.parametrize("chunk", [1, 2, 4, 100])
 @pytest.mark.parametrize("masked", [False, True])
-@pytest.mark.parametrize("cell", ["lstm", "peephole"])
-def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked, cell):
+@pytest.mark.parametrize("cell", ["lstm", "peephole", "gru"])
+def test_gated_backward_chunks_give_the_same_gradients(chunk, masked, cell):
     """BPTT in chunks of any length (T = 6: ragged last chunks, or one chunk)
     gives the gradients of the one-chunk pass."""
     def gradients(chunk):
@@ -282,9 +310,10 @@ def test_lstm_backward_chunks_give_the_same_gradients(chunk, masked, cell):
         assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
 
 
-def test_lstm_float32_never_upcasts():
+@pytest.mark.parametrize("cell", ["peephole", "gru"])
+def test_gated_float32_never_upcasts(cell):
     """Every cached array, output and gradient of a float32 layer stays float32."""
-    layer = built("peephole", dtype=np.float32, return_sequences=True)
+    layer = built(cell, dtype=np.float32, return_sequences=True)
     X = data().astype(np.float32)
     Y, dX, grads, cache = train_pass(layer, (X, lengths_mask([6, 3, 1, 5])),
                                      np.ones((T, N, H), dtype=np.float32))
@@ -294,9 +323,10 @@ def test_lstm_float32_never_upcasts():
         assert all(buf.dtype == np.float32 for buf in kept), name
 
 
-def test_lstm_training_buffers_are_reused_within_a_fit():
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_training_buffers_are_reused_within_a_fit(cell):
     """Training passes of the same shape reuse the work arrays of the fit's cache."""
-    layer = built("lstm", dtype=np.float32)
+    layer = built(cell, dtype=np.float32)
     X = data().astype(np.float32)
     dY = np.ones((N, H), dtype=np.float32)
     cache, grads = {}, {name: np.zeros_like(p) for name, p in layer.parameters().items()}
@@ -328,9 +358,43 @@ def test_lstm_smaller_last_batch_keeps_full_size_buffers():
                for name, kept in cache["scratch"].items() if name in first)
 
 
-def test_lstm_prediction_memory_does_not_grow_with_the_length():
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_gated_prediction_memory_does_not_grow_with_the_length(cell):
     """The final state is predicted with two steps of work arrays."""
-    short, long = built("lstm", steps=10), built("lstm", steps=1000)
+    short, long = built(cell, steps=10), built(cell, steps=1000)
     assert short.workspace_size() == long.workspace_size()
-    sequences = built("lstm", steps=1000, return_sequences=True)
+    sequences = built(cell, steps=1000, return_sequences=True)
     assert sequences.workspace_size() > 100 * short.workspace_size()
+
+
+# ----------------------------------------------------------------- the GRU
+def test_gru_matches_pytorch_with_the_documented_layout():
+    """The docstring's mapping to ``nn.GRU`` (the "reset after" form) is exact."""
+    torch = pytest.importorskip("torch")
+    layer = built("gru", return_sequences=True)
+    p = params(layer)
+    gru = torch.nn.GRU(D, H, batch_first=False, dtype=torch.float64)
+    with torch.no_grad():
+        gru.weight_ih_l0.copy_(torch.from_numpy(p["W"].T.copy()))
+        gru.weight_hh_l0.copy_(torch.from_numpy(p["U"].T.copy()))
+        gru.bias_ih_l0.copy_(torch.from_numpy(p["b"]))
+        gru.bias_hh_l0.copy_(torch.from_numpy(np.r_[np.zeros(2 * H), p["b_hn"]]))
+        expected, _ = gru(torch.from_numpy(data()))
+    Y, _ = layer.forward(data())
+    assert_allclose(Y, expected.numpy(), rtol=1e-12, atol=1e-12)
+
+
+def test_gru_parameters_and_gate_extremes():
+    layer = built("gru")
+    assert {name: a.shape for name, a in params(layer).items()} == {
+        "W": (D, 3 * H), "U": (H, 3 * H), "b": (3 * H,), "b_hn": (H,)}
+    assert layer.regularized == ("W", "U")
+    # Update gate shut open (z = 1): the state never leaves h_0 = 0.
+    params(layer)["b"][H:2 * H] = 60.0
+    assert_allclose(layer.forward(data()), 0.0, atol=1e-12)
+    # Update gate closed (z = 0) and reset gate closed (r = 0): h_t = tanh(x_t W_n + b_n).
+    params(layer)["b"][:2 * H] = -60.0
+    X = data()
+    p = params(layer)
+    assert_allclose(layer.forward(X), np.tanh(X[-1] @ p["W"][:, 2 * H:] + p["b"][2 * H:]),
+                    atol=1e-12)

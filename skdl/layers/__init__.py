@@ -11,11 +11,12 @@ from .dense import Dense, glorot_uniform
 from .dropout import Dropout
 from .embedding import Embedding
 from .pooling import AvgPool1D, AvgPool2D, MaxPool1D, MaxPool2D
-from .recurrent import LSTM, Bidirectional, SimpleRNN
+from .recurrent import GRU, LSTM, Bidirectional, SimpleRNN
 from .reshape import Flatten, Reshape
 from .sequence import SequenceInput
 
 __all__ = [
+    "GRU",
     "LSTM",
     "Activation",
     "AvgPool1D",

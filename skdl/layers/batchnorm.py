@@ -100,7 +100,8 @@ class BatchNormalization(Layer):
             return Y
         C = X.shape[-1]
         X2 = X.reshape(-1, C)           # one row per position; a view of fresh layer outputs
-        share = self._shares(cache.get("sample_weight"), X2.shape[0], X.dtype)
+        sample_weight = cache.get("sample_weight")
+        share = self._shares(sample_weight, X2.shape[0], X.dtype)
         mean = X2.mean(axis=0) if share is None else share @ X2
         xhat = X2 - mean
         if share is None:
@@ -109,7 +110,9 @@ class BatchNormalization(Layer):
             var = np.einsum("i,ic,ic->c", share, xhat, xhat)
         inv_std = 1.0 / np.sqrt(var + X.dtype.type(self.epsilon))
         xhat *= inv_std
-        self._update_running(mean, var)
+        if sample_weight is None or share is not None:
+            # A batch whose weights are all zero counts for nothing.
+            self._update_running(mean, var)
         cache.update(xhat=xhat, inv_std=inv_std, share=share)
         Y = xhat * gamma
         Y += beta
@@ -117,18 +120,23 @@ class BatchNormalization(Layer):
 
     @staticmethod
     def _shares(sample_weight, rows, dtype):
-        """Each row's weight over the total (None without weights).
+        """Each row's weight over the total (None without weights, or if they are all 0).
 
         With sample weights the batch statistics are weighted means, so that
         a weight of k is exactly k copies of the sample (and 0 removes it),
         as for the loss. For maps, every position of a sample carries its
-        sample's weight.
+        sample's weight. A batch of zero weights has no weighted statistics:
+        it is normalised with its plain ones (its loss and gradients are zero
+        anyway).
         """
         if sample_weight is None:
             return None
         positions = rows // len(sample_weight)
         share = np.repeat(sample_weight.astype(dtype, copy=False), positions)
-        share /= share.sum()
+        total = share.sum()
+        if total == 0:
+            return None
+        share /= total
         return share
 
     def _update_running(self, mean, var):

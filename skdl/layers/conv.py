@@ -36,12 +36,14 @@ builds :math:`P` and its copy tables once (:class:`_Plan`, kept in the
 layer's training cache) and reuses them; a prediction builds its own;
 :math:`P` is filled by a few slice copies whose inner runs are as long as
 the layout allows (one per kernel row of ``k_w * C`` contiguous values for
-stride 1; for one input channel, :math:`P` is stored transposed so each
-kernel offset is one long copy). Zero padding is either folded into the
-copies (entries of :math:`P` that read padding are zeroed once and never
-rewritten) or comes from a reused zero-bordered buffer. :math:`P` keeps a
-constant column of ones, so the bias is fused into the one matrix product,
-forward and backward.
+stride 1; for up to four input channels, :math:`P` is stored transposed so
+each kernel offset and channel is one long copy). Zero padding is either
+folded into the copies (entries of :math:`P` that read padding are zeroed
+once and never rewritten) or comes from a reused zero-bordered buffer.
+:math:`P` keeps a constant column of ones, so the bias is fused into the
+one matrix product, forward and backward. Where a shape is bound by the
+products instead (``benchmarks/bench_layers.py --products``), see
+``benchmarks/README.md`` for the fraction of the BLAS peak each reaches.
 """
 
 import math
@@ -140,8 +142,9 @@ class _Plan:
 
     Three ways to fill the window matrix :math:`P` (``mode``):
 
-    * ``"transposed"``, one input channel: :math:`P^\top` is stored, and each
-      kernel offset fills one of its rows with one slice copy of the image.
+    * ``"transposed"``, up to ``Conv2D.transposed_channels`` input channels:
+      :math:`P^\top` is stored, and each kernel offset and channel fills one
+      of its rows with one slice copy of the image.
     * ``"rows"``, stride 1 along the width: a window's ``(k_w, C)``
       block is one contiguous run of the (padded) NHWC input, so :math:`P` is
       filled by :math:`k_h` copies of ``k_w * C``-long runs, and col2im adds
@@ -151,20 +154,20 @@ class _Plan:
       the padding folded into the slices (entries that read padding stay 0).
     """
 
-    def __init__(self, layer, n):
+    def __init__(self, layer, n, dtype):
         kh, kw = layer._kernel
         sh, sw = layer._stride
         H, W, C = layer._in_hwc
         Ho, Wo, F = layer._out_hwc
         (pt, pb), (pl, pr) = layer._pad
         K = kh * kw * C
-        dtype = layer._dtype
         self.n = n
-        # One input channel: P is stored transposed, (K + 1, n Ho Wo), so that
-        # each kernel offset fills one row with long contiguous runs (a
-        # channels-last row would be only k_w values long). BLAS reads P^T
-        # without a copy either way.
-        self.mode = "transposed" if C == 1 else ("rows" if sw == 1 else "offsets")
+        # Few input channels: P is stored transposed, (K + 1, n Ho Wo), so that
+        # each kernel offset and channel fills one row with long contiguous
+        # runs (a channels-last row would be only k_w C values long). BLAS
+        # reads P^T without a copy either way.
+        self.mode = "transposed" if C <= layer.transposed_channels else (
+            "rows" if sw == 1 else "offsets")
         # P with a column of ones (the fused bias). Zero-initialised: entries
         # that read the padding are never written again.
         if self.mode == "transposed":
@@ -190,8 +193,8 @@ class _Plan:
             self.dX_buffer = None
             return
         if self.mode == "transposed":
-            # (kh, kw, n, Ho, Wo) view of the first K rows.
-            self.windows = self.colsT[:K].reshape(kh, kw, n, Ho, Wo)
+            # (kh, kw, C, n, Ho, Wo) view of the first K rows.
+            self.windows = self.colsT[:K].reshape(kh, kw, C, n, Ho, Wo)
         else:
             # (n, Ho, Wo, kh, kw, C) view of the first K columns.
             self.windows = as_strided(
@@ -208,12 +211,13 @@ class _Plan:
                 if columns is None:
                     continue
                 if self.mode == "transposed":
-                    out_index = (i, j, slice(None), rows[0], columns[0])
-                    in_index = (slice(None), rows[1], columns[1], 0)
+                    # One copy per channel: a channels-first input (what the
+                    # network's input Reshape gives) is read in long runs.
+                    self.copies += [((i, j, c, slice(None), rows[0], columns[0]),
+                                     (slice(None), rows[1], columns[1], c)) for c in range(C)]
                 else:
-                    out_index = (slice(None), rows[0], columns[0], i, j)
-                    in_index = (slice(None), rows[1], columns[1])
-                self.copies.append((out_index, in_index))
+                    self.copies.append(((slice(None), rows[0], columns[0], i, j),
+                                        (slice(None), rows[1], columns[1])))
 
     def _source(self, X):
         """The input as a padded NHWC array whose (W, C) axes are contiguous."""
@@ -236,6 +240,7 @@ class _Plan:
         n, _, _, C = Xp.shape
         Ho, Wo, _ = layer._out_hwc
         sn, sy, sx, sc = Xp.strides
+        sc = Xp.itemsize if C == 1 else sc      # a lone channel's stride can be anything
         for i in range(kh):
             # Overlapping reads are fine: a strided view whose windows share memory.
             source = as_strided(Xp[:, i:], shape=(n, Ho, Wo, kw * C),
@@ -248,7 +253,7 @@ class _Plan:
         Ho, Wo, _ = layer._out_hwc
         n = self.n
         if self.mode == "transposed":
-            dwin = dcols.T.reshape(kh, kw, n, Ho, Wo)
+            dwin = dcols.T.reshape(kh, kw, C, n, Ho, Wo)
             dX = np.zeros((n, H, W, C), dtype=dcols.dtype)
             for out_index, in_index in self.copies:
                 dX[in_index] += dwin[out_index]
@@ -336,6 +341,15 @@ class Conv2D(Layer):
     param_names = ("W", "b")
     regularized = ("W",)
 
+    #: Inputs with at most this many channels fill the window matrix
+    #: transposed, one long copy per kernel offset and channel (``_Plan``).
+    #: Measured (AVX2 EPYC, float32, batch 64, forward + weight gradient, one
+    #: thread's CPU time, both layouts interleaved): 3 channels of 32 x 32
+    #: from the network's channels-first input, 6.7 against 7.0 ms in rows;
+    #: 4 channels of 28 x 28, 4.2-4.3 against 4.5-4.7 ms; 8 channels of
+    #: 16 x 16 in NHWC, 2.7-3.1 against 2.5-3.0 ms.
+    transposed_channels = 4
+
     def __init__(self, filters, kernel_size, stride=1, padding="valid",
                  data_format="channels_first", init_gain=6.0, use_bias=True):
         self.filters = filters
@@ -369,7 +383,6 @@ class Conv2D(Layer):
         self._pad = (sizes[0][1:], sizes[1][1:])
         self._in_hwc = (H, W, C)
         self._out_hwc = (Ho, Wo, self.filters)
-        self._dtype = np.dtype(dtype)
         W = glorot_uniform_conv(weight_shape, C, self.filters, rng, dtype, self.init_gain)
         if self.use_bias:
             self._set_parameters(W=W, b=np.zeros(self.filters, dtype=dtype))
@@ -388,9 +401,9 @@ class Conv2D(Layer):
         Ho, Wo, F = self._out_hwc
         return (F, Ho, Wo) if self.data_format == "channels_first" else (Ho, Wo, F)
 
-    def _plan(self, n, cache):
-        """The im2col plan for batches of ``n``: kept by a fit, built per inference call."""
-        return recent(cache, "plan", n, lambda: _Plan(self, n))
+    def _plan(self, n, dtype, cache):
+        """The im2col plan for ``n`` rows of ``dtype``: kept by a fit, built per inference call."""
+        return recent(cache, "plan", (n, dtype), lambda: _Plan(self, n, dtype))
 
     def workspace_size(self):
         Ho, Wo, _ = self._out_hwc
@@ -410,7 +423,7 @@ class Conv2D(Layer):
 
     def _forward_nhwc(self, X, cache):
         n = X.shape[0]
-        plan = self._plan(n, cache)
+        plan = self._plan(n, X.dtype, cache)
         plan.im2col(X, self)
         if cache is not None:
             cache["cols"] = plan.cols
@@ -438,7 +451,7 @@ class Conv2D(Layer):
             grads["b"][...] = dWb[K]
         if not input_grad:
             return None
-        plan = self._plan(n, cache)
+        plan = self._plan(n, dY.dtype, cache)
         W2 = self._params["W"].reshape(K, F)
         if plan.mode == "transposed":
             # (K, M) = W2d dY^T, then viewed as (M, K): rows stay contiguous.

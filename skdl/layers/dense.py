@@ -1,6 +1,7 @@
 """Fully connected layer."""
 
 import numpy as np
+import scipy.sparse
 
 from .base import Layer
 
@@ -58,6 +59,11 @@ class Dense(Layer):
         \frac{\partial L}{\partial W} = X^\top \delta, \quad
         \frac{\partial L}{\partial b} = \textstyle\sum_i \delta_i, \quad
         \frac{\partial L}{\partial X} = \delta W^\top.
+
+    ``X`` may be a SciPy sparse matrix or array (as the first layer of a
+    network): the forward product is sparse times dense, and the weight
+    gradient :math:`X^\top \delta` is formed from the non-zeros only (see
+    :func:`sparse_weight_gradient`), so the input is never densified.
     """
 
     regularized = ("W",)
@@ -87,10 +93,47 @@ class Dense(Layer):
         return Y
 
     def backward(self, dY, cache, grads, input_grad=True):
-        np.dot(cache["X"].T, dY, out=grads["W"])
+        X = cache["X"]
+        if scipy.sparse.issparse(X):
+            sparse_weight_gradient(X, dY, out=grads["W"])
+        else:
+            np.dot(X.T, dY, out=grads["W"])
         if self.use_bias:
             np.sum(dY, axis=0, out=grads["b"])
         return dY @ self._params["W"].T if input_grad else None
 
     def __repr__(self):
         return f"Dense(units={self.units}{'' if self.use_bias else ', use_bias=False'})"
+
+
+def sparse_weight_gradient(X, dY, out):
+    r"""``out[...] = X.T @ dY`` for a sparse batch ``X``, touching only its columns.
+
+    A mini-batch of sparse rows (text, one-hot features) uses few of the
+    columns: a batch of 200 TF-IDF rows may touch 20,000 of 200,000 features.
+    Only the rows of :math:`X^\top \delta` for those columns can be non-zero,
+    so the batch is re-indexed onto its used columns, multiplied there, and
+    scattered into ``out`` (whose other rows are zeroed). SciPy's own
+    ``X.T @ dY`` would allocate and fill a dense ``(n_features, units)``
+    result on every batch.
+
+    Parameters
+    ----------
+    X : scipy sparse matrix or array of shape (n_samples, n_features)
+        The batch.
+    dY : ndarray of shape (n_samples, units)
+        Gradient with respect to the layer's output.
+    out : ndarray of shape (n_features, units)
+        Where the gradient is written.
+
+    Returns
+    -------
+    out : ndarray of shape (n_features, units)
+    """
+    X = X.tocsr()
+    used, compact = np.unique(X.indices, return_inverse=True)
+    X_used = scipy.sparse.csr_matrix((X.data, compact.ravel(), X.indptr),
+                                     shape=(X.shape[0], used.size))
+    out.fill(0)
+    out[used] = X_used.T @ dY
+    return out

@@ -56,8 +56,9 @@ class Embedding(Layer):
         return (T, self.dim)
 
     def forward(self, X, cache=None, rng=None):
-        ids = X.T.astype(np.intp)                    # time-major (T, n)
-        ids[ids >= self.n_tokens] = self.unknown_index
+        # Time-major (T, n). Unseen ids become the unknown id before the cast
+        # to integers, so that any id, however large, is safe.
+        ids = np.where(X.T < self.n_tokens, X.T, self.unknown_index).astype(np.intp)
         if cache is not None:
             cache["ids"] = ids
         mask = ids != self.padding_index

@@ -47,16 +47,26 @@ class Interval:
 
 
 class Options:
-    """One of a fixed set of strings (or None)."""
+    """One of a fixed set of values: strings, None, or special floats such as ``np.inf``."""
 
     def __init__(self, *values):
         self.values = values
 
     def accepts(self, value):
-        return any(value is v or (isinstance(value, str) and value == v) for v in self.values)
+        return any(value is option or _equals(value, option) for option in self.values)
 
     def __str__(self):
         return "one of " + ", ".join(repr(v) for v in self.values)
+
+
+def _equals(value, option):
+    """``value == option`` between values of the same kind (a string is no number)."""
+    if isinstance(option, str):
+        return isinstance(value, str) and value == option
+    if isinstance(option, float):
+        return (isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+                and value == option)
+    return False
 
 
 class InstanceOf:

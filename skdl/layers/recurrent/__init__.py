@@ -1,4 +1,4 @@
-"""Recurrent layers: Elman and Jordan simple RNNs, LSTM, Bidirectional.
+"""Recurrent layers: Elman and Jordan simple RNNs, LSTM, GRU, Bidirectional.
 
 The conventions they share (time-major sequences, masks, reversal) are
 described in :mod:`skdl.layers.recurrent.base`.
@@ -6,8 +6,9 @@ described in :mod:`skdl.layers.recurrent.base`.
 
 from .base import Recurrent, lecun_uniform, orthogonal, split_sequence
 from .bidirectional import Bidirectional
+from .gru import GRU
 from .lstm import LSTM
 from .simple import SimpleRNN
 
-__all__ = ["LSTM", "Bidirectional", "Recurrent", "SimpleRNN", "lecun_uniform", "orthogonal",
-           "split_sequence"]
+__all__ = ["GRU", "LSTM", "Bidirectional", "Recurrent", "SimpleRNN", "lecun_uniform",
+           "orthogonal", "split_sequence"]

@@ -28,7 +28,7 @@ Conventions of the recurrent layers:
 
 import numpy as np
 
-from ..base import Layer
+from ..base import Layer, scratch
 
 
 def split_sequence(X):
@@ -65,6 +65,50 @@ def lecun_uniform(fan_in, fan_out, rng, dtype):
     """
     bound = np.sqrt(3.0 / fan_in)
     return rng.uniform(-bound, bound, size=(fan_in, fan_out)).astype(dtype)
+
+
+def stacked_inputs(X, H, cache):
+    """``V`` of shape (T + 1, H + d + 1, n), feature-major: ``V[t] = [h_{t-1}; x_t; 1]``.
+
+    The gated layers compute a step's pre-activations with one product
+    ``M V[t]`` (input projection and bias included) and write the state
+    ``h_t`` into ``V[t + 1, :H]``; ``h_0 = 0``. ``V[T, H:]`` is unused. A
+    work array of the training cache (see :func:`~skdl.layers.base.scratch`).
+    """
+    T, n, d = X.shape
+    V = scratch(cache, "V", (T + 1, H + d + 1, n), X.dtype)
+    V[0, :H] = 0.0
+    np.copyto(V[:T, H:H + d], X.transpose(0, 2, 1))
+    V[:T, H + d] = 1.0
+    return V
+
+
+def rolling_inputs(X, H):
+    """Two steps of :func:`stacked_inputs`, used in turn, and each step's input copy.
+
+    For predicting a final state with memory that does not grow with the
+    length: step ``t`` reads ``V[t % 2]`` and writes ``h_t`` to
+    ``V[1 - t % 2, :H]``; ``copies[t]`` is ``(destination, x_t)``.
+    """
+    _, n, d = X.shape
+    V = np.empty((2, H + d + 1, n), dtype=X.dtype)
+    V[0, :H] = 0.0
+    V[:, H + d] = 1.0
+    copies = [(V[t % 2, H:H + d], x) for t, x in enumerate(X.transpose(0, 2, 1))]
+    return V, copies
+
+
+def final_and_sequence(V, H, return_sequences):
+    """The ``(final, sequence)`` outputs of a layer from its :func:`stacked_inputs` ``V``."""
+    final = V[-1, :H].T.copy()
+    if not return_sequences:
+        return final, None
+    return final, np.ascontiguousarray(V[1:, :H].transpose(0, 2, 1))
+
+
+def view_key(*arrays):
+    """Key of per-step views cached with :func:`~skdl.layers.base.recent`: the arrays' ids."""
+    return tuple(id(a) for a in arrays)
 
 
 def mask_factors(valid, dtype):
