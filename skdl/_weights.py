@@ -65,7 +65,8 @@ HELPERS = {
 
 #: Training state that a weights file does not hold; ``_reset_training_state``
 #: starts it afresh in a loaded model.
-TRAINING_STATE = ("_rng", "_history", "_optimizer", "_optimizer_signature")
+TRAINING_STATE = ("_rng", "_history", "_optimizer", "_optimizer_signature",
+                  "_schedule", "_schedule_signature")
 
 
 class WeightsMixin(VersionedState):

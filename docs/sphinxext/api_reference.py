@@ -46,7 +46,11 @@ USER_GUIDE = {
     "skdl.network": "user_guide/mlp",
     "skdl.activations": "user_guide/mlp",
     "skdl.optimizers": "user_guide/mlp",
-    "skdl.callbacks": "user_guide/mlp",
+    "skdl.callbacks": "user_guide/training",
+    "skdl.schedules": "user_guide/training",
+    "skdl.onnx": "user_guide/persistence",
+    "skdl.exceptions": "user_guide/persistence",
+    "skdl.utils": "user_guide/persistence",
     "skdl.losses": "user_guide/linear",
     "skdl.layers": "user_guide/mlp",
     "skdl.layers.conv": "user_guide/convnet",
@@ -63,11 +67,27 @@ def _is_private(dotted):
     return any(part.startswith("_") for part in dotted.split("."))
 
 
+def _listed_names():
+    text = API_INDEX.read_text(encoding="utf-8")
+    return {line.strip() for line in text.splitlines() if line.strip().startswith("skdl.")}
+
+
 def documented_modules():
     """``skdl`` and the engine modules that ``docs/api.rst`` lists."""
-    text = API_INDEX.read_text(encoding="utf-8")
-    names = {line.strip() for line in text.splitlines() if line.strip().startswith("skdl.")}
-    return ["skdl"] + sorted(name for name in names if _is_module(name))
+    return ["skdl"] + sorted(name for name in _listed_names() if _is_module(name))
+
+
+def _listed_objects():
+    """``{dotted name: object}`` for the classes and functions ``docs/api.rst`` names one by one."""
+    objects = {}
+    for name in sorted(_listed_names()):
+        module_name, _, attribute = name.rpartition(".")
+        if _is_module(name) or not _is_module(module_name):
+            continue
+        value = getattr(importlib.import_module(module_name), attribute, None)
+        if inspect.isclass(value) or inspect.isfunction(value):
+            objects[name] = value
+    return objects
 
 
 def _is_module(name):
@@ -84,7 +104,8 @@ def public_objects():
     A documented module's public names are its ``__all__``, or else the
     classes and functions it defines whose names do not start with an
     underscore (autosummary's rule with ``autosummary_ignore_module_all =
-    False``).
+    False``); the classes and functions that ``docs/api.rst`` names one by
+    one (``skdl.onnx.register``) are documented too.
     """
     objects = {}
     for module_name in documented_modules():
@@ -99,6 +120,7 @@ def public_objects():
             value = getattr(module, name)
             if inspect.isclass(value) or inspect.isfunction(value):
                 objects[f"{module_name}.{name}"] = value
+    objects.update(_listed_objects())
     return objects
 
 

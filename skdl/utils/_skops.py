@@ -17,7 +17,9 @@ def trusted_types():
     * the public estimators and transformers of ``skdl.__all__``;
     * :class:`~skdl.network.Sequential`, every layer (subclasses of
       :class:`~skdl.layers.Layer`), every optimizer (subclasses of
-      :class:`~skdl.optimizers.Optimizer`) and the training
+      :class:`~skdl.optimizers.Optimizer`), every learning-rate schedule
+      (subclasses of :class:`~skdl.schedules.LearningRateSchedule`, which a
+      fitted model keeps running) and the training
       :class:`~skdl.callbacks.History`;
     * the input adapters of ``skdl._inputs`` (images, sequences, token ids);
     * ``numpy.dtype``, the network's compute precision, which skops does not
@@ -57,12 +59,14 @@ def trusted_types():
     from ..layers import Layer
     from ..network import Sequential
     from ..optimizers import Optimizer
+    from ..schedules import LearningRateSchedule
 
     public = {getattr(skdl, name) for name in skdl.__all__}
     adapters = {obj for obj in vars(_inputs).values()
                 if inspect.isclass(obj) and obj.__module__ == _inputs.__name__}
     classes = {cls for cls in public | adapters if inspect.isclass(cls)}
     classes |= {Sequential, History} | _subclasses(Layer) | _subclasses(Optimizer)
+    classes |= _subclasses(LearningRateSchedule)
     names = {f"{cls.__module__}.{cls.__name__}" for cls in classes
              if cls.__module__.startswith("skdl.")}
     return sorted(names | {"numpy.dtype"})
