@@ -328,3 +328,18 @@ def persistence(ns):
     # "refused with a message naming the layer and the parameters that differ"
     assert ns["mismatch"] is not None and "layer 1" in ns["mismatch"], ns["mismatch"]
     assert "Parameters that differ" in ns["mismatch"], ns["mismatch"]
+
+
+@claim("plot_precision")
+def precision(ns):
+    # "train float64 data in float32 when they train on mini-batches"
+    assert ns["trained_in"] == {"default (auto)": "float32", "float64": "float64"}, ns["trained_in"]
+    # "the float32 model gives float64 probabilities for float64 input"
+    assert ns["output_dtypes"] == {"float64 input": "float64", "float32 input": "float32"}
+    # "the two models' probabilities differ by less than 1e-4, and they
+    # predict the same digit for every test image"
+    assert ns["gap"] < 1e-4, ns["gap"]
+    assert ns["agree"] == 1.0, ns["agree"]
+    # "The two loss curves lie on top of each other"
+    curves = [np.asarray(model.loss_curve_) for model in ns["models"].values()]
+    assert np.allclose(curves[0], curves[1], rtol=1e-3), curves
