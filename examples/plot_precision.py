@@ -1,7 +1,7 @@
 """
-=============================================
+==============================================
 float32 or float64: what the precision changes
-=============================================
+==============================================
 
 The convolutional and recurrent estimators train float64 data in float32
 when they train on mini-batches (``dtype="auto"``), and predict in float64

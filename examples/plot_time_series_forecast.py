@@ -1,11 +1,12 @@
 """
-=========================================================
-Forecasting a time series: MLP, Elman and LSTM regressors
-=========================================================
+=====================================================================
+Forecasting a time series: MLP, 1-D ConvNet, Elman and LSTM regressors
+=====================================================================
 
 A regression target can be the next value of a series. Each sample is a
 window of the last 20 observations and its target the value that follows.
 :class:`~skdl.MLPRegressor` reads the window as 20 unrelated features;
+:class:`~skdl.ConvNetRegressor` slides filters of 5 steps along it;
 :class:`~skdl.RNNRegressor` and :class:`~skdl.LSTMRegressor` read it step by
 step, in time order, carrying a state from one step to the next. We compare
 them with the simplest forecast, "tomorrow equals today".
@@ -25,7 +26,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import r2_score
 
-from skdl import LSTMRegressor, MLPRegressor, RNNRegressor
+from skdl import ConvNetRegressor, LSTMRegressor, MLPRegressor, RNNRegressor
 
 rng = np.random.default_rng(0)
 t = np.arange(2100)
@@ -38,14 +39,18 @@ y = series[WINDOW:]
 X_train, y_train, X_test, y_test = X[:1500], y[:1500], X[1500:2000], y[1500:2000]
 
 # %%
-# Three models and a baseline
-# ---------------------------
-# The recurrent estimators read a 2-D ``X`` of shape ``(n, T)`` as ``n``
+# Four models and a baseline
+# --------------------------
+# The 1-D ConvNet reads each row as one channel of 20 steps; the recurrent
+# estimators read a 2-D ``X`` of shape ``(n, T)`` as ``n``
 # univariate sequences of ``T`` steps.
 
 models = {
     "MLP": MLPRegressor(hidden_layer_sizes=(32,), learning_rate_init=0.003, max_iter=100,
                         random_state=0),
+    "1-D ConvNet": ConvNetRegressor(conv_dim=1, input_shape=(1, WINDOW), filters=(8,),
+                                    kernel_size=5, hidden_layer_sizes=(32,),
+                                    learning_rate_init=0.003, max_iter=60, random_state=0),
     "Elman RNN": RNNRegressor(recurrent_layer_sizes=16, learning_rate_init=0.01, max_iter=30,
                               random_state=0),
     "LSTM": LSTMRegressor(recurrent_layer_sizes=16, learning_rate_init=0.01, max_iter=30,
@@ -65,7 +70,7 @@ best_possible = 1 - NOISE**2 / y_test.var()  # R^2 of the noise-free signal itse
 print(f"{'best possible':22s} test R^2 {best_possible:.3f} (the noise is unpredictable)")
 
 # %%
-# Each of the three networks explains more than half of the variance that
+# Each of the four networks explains more than half of the variance that
 # the baseline misses: each learned how the two oscillations continue a
 # window. None can pass the best possible score, that of the noise-free
 # signal: the noise of the next value cannot be predicted from the past.

@@ -21,7 +21,7 @@ def trusted_types():
       (subclasses of :class:`~skdl.schedules.LearningRateSchedule`, which a
       fitted model keeps running) and the training
       :class:`~skdl.callbacks.History`;
-    * the input adapters of ``skdl._inputs`` (images, sequences, token ids);
+    * the input adapters of the estimators (images, sequences, token ids);
     * ``numpy.dtype``, the network's compute precision, which skops does not
       trust by default although it rebuilds it from an empty ``.npy`` array.
 
