@@ -1,7 +1,7 @@
 """
-=====================================================================
+======================================================================
 Forecasting a time series: MLP, 1-D ConvNet, Elman and LSTM regressors
-=====================================================================
+======================================================================
 
 A regression target can be the next value of a series. Each sample is a
 window of the last 20 observations and its target the value that follows.
