@@ -1,27 +1,38 @@
 """Sphinx configuration of the skdl documentation.
 
-Build (warnings are errors; the examples run in their fast mode)::
+Build (warnings are errors; the gallery runs every example in full and checks
+its claims)::
 
     python -m pip install -e ".[docs]"
     python -m sphinx -W --keep-going -b html docs docs/_build/html
+
+``-D plot_gallery=0`` skips running the examples (for work on the text only).
 """
 
 import os
-import re
 import sys
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(ROOT))  # document this checkout, installed or not
+sys.path.insert(0, str(DOCS / "sphinxext"))
 
-# The gallery executes every example; their fast mode keeps the build short,
-# and Agg renders figures without a display. Set before anything imports
-# matplotlib or runs an example.
-os.environ.setdefault("SKDL_EXAMPLES_FAST", "1")
+# Agg renders the gallery's figures without a display; set before anything
+# imports matplotlib.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import skdl  # noqa: E402
+from api_reference import positional_parameters, user_guide_links  # noqa: E402
+from threadpoolctl import threadpool_limits  # noqa: E402
+
+# The examples run in this process. Their arrays are small, so a second BLAS
+# thread buys little, and on a busy machine it costs a lot (measured: the
+# gallery took 3-6 times the CPU time with two OpenBLAS threads than with
+# one, on 2 cores shared with other jobs). One thread also makes the
+# published numbers the same as those tests/test_examples.py checks,
+# whatever the number of cores.
+threadpool_limits(limits=1)
 
 project = "skdl"
 author = "the skdl developers"
@@ -35,7 +46,9 @@ extensions = [
     "sphinx.ext.intersphinx",
     "numpydoc",
     "myst_parser",
+    "sphinx_design",
     "sphinx_gallery.gen_gallery",
+    "api_reference",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
@@ -60,12 +73,18 @@ myst_heading_anchors = 3
 myst_dmath_double_inline = True
 
 # -- autodoc / autosummary / numpydoc ----------------------------------------
+# One page per public class and function, from the templates in
+# _templates/autosummary (class.rst, function.rst, module.rst); see api.rst.
 autosummary_generate = True
-autosummary_ignore_module_all = False  # a package's __all__ decides its members
+autosummary_ignore_module_all = False  # a module's __all__ decides its members
 autodoc_typehints = "none"  # the numpydoc sections carry the types
 autodoc_default_options = {"inherited-members": True}
 autodoc_member_order = "groupwise"
-autosummary_context = {"skdl_estimators": list(skdl.__all__)}  # see class.rst
+autosummary_context = {
+    # "Read more in the User Guide" on each API page.
+    "skdl_user_guide": user_guide_links(),
+}
+rst_epilog = f"\n.. |positional-parameters| replace:: {positional_parameters()}\n"
 # Members are listed by the templates in _templates/autosummary; numpydoc's
 # own member tables would point at stub pages that do not exist.
 numpydoc_show_class_members = False
@@ -87,7 +106,7 @@ if os.environ.get("SKDL_DOCS_VALIDATE") == "1":
 
 intersphinx_mapping = {}  # offline builds: no inventories are fetched
 
-# -- sphinx-gallery: every script in examples/ is executed -------------------
+# -- sphinx-gallery: every example runs in full, and its claims are checked --
 sphinx_gallery_conf = {
     "examples_dirs": str(ROOT / "examples"),
     "gallery_dirs": "auto_examples",
@@ -99,38 +118,50 @@ sphinx_gallery_conf = {
     "abort_on_example_error": False,  # report every failing example, then fail (-W)
     "only_warn_on_example_error": False,
     "plot_gallery": "True",
-    "image_scrapers": ("matplotlib",),
-    "reset_modules": ("matplotlib",),
+    # The matplotlib figures, and (drawing nothing) each example's globals,
+    # which check_claims hands to tests/example_claims.py after the run.
+    "image_scrapers": ("matplotlib", "gallery_claims.record_namespace"),
+    "reset_modules": ("matplotlib", "gallery_claims.check_claims"),
+    "reset_modules_order": "both",
     "show_memory": False,
     "show_signature": False,
     "min_reported_time": 3600,  # no per-example timing banners in the pages
     "write_computation_times": False,
-    # "Examples using X" on each estimator's page (the minigallery in
-    # _templates/autosummary/class.rst).
+    # "Examples using X" on each API page (the minigallery in the templates).
     "doc_module": ("skdl",),
     "backreferences_dir": "generated/backreferences",
 }
 
-# -- HTML --------------------------------------------------------------------
-html_theme = "alabaster"
+# -- HTML: pydata-sphinx-theme, as scikit-learn's site ------------------------
+html_theme = "pydata_sphinx_theme"
 html_title = f"skdl {release}"
-html_theme_options = {
-    "description": "Deep-learning estimators for scikit-learn, in pure NumPy and SciPy",
-    "fixed_sidebar": True,
-    "page_width": "1100px",
-    "sidebar_width": "240px",
-}
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["skdl.css"]
 html_show_sourcelink = False
-
-
-# -- checks and fallbacks ----------------------------------------------------
-BENCHMARKS_README = ROOT / "benchmarks" / "README.md"
+toc_object_entries_show_parents = "hide"  # "fit()", not "MLPClassifier.fit()", in the in-page contents
+html_theme_options = {
+    "logo": {"text": "skdl"},
+    "navbar_align": "left",
+    "header_links_before_dropdown": 6,
+    "navigation_with_keys": False,
+    "show_toc_level": 2,
+    "show_prev_next": False,
+    # The in-page table of contents on the right of every page, and the
+    # download links of the examples; the landing page has neither sidebar.
+    "secondary_sidebar_items": {
+        "**": ["page-toc", "sg_download_links", "sg_launcher_links"],
+        "index": [],
+    },
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+}
+html_sidebars = {"index": [], "installation": []}
+html_context = {"default_mode": "light"}
 
 
 def _benchmarks_fallback(app, docname, source):
     """Keep the build green while ``benchmarks/README.md`` does not exist yet."""
-    if docname == "benchmarks" and not BENCHMARKS_README.is_file():
+    if docname == "benchmarks" and not (ROOT / "benchmarks" / "README.md").is_file():
         text = source[0]
         start = text.find("```{include}")
         end = text.find("```", start + 3)
@@ -140,32 +171,5 @@ def _benchmarks_fallback(app, docname, source):
                          + text[end + 3:])
 
 
-def _check_api_lists_every_estimator(app):
-    """Fail the build (as a warning under -W) when api.rst misses a public name."""
-    from sphinx.util import logging
-
-    api = (DOCS / "api.rst").read_text(encoding="utf-8")
-    listed = {line.strip() for line in api.splitlines()}
-    missing = [name for name in skdl.__all__ if f"skdl.{name}" not in listed]
-    if missing:
-        logging.getLogger(__name__).warning(
-            "docs/api.rst does not list these names of skdl.__all__: %s",
-            ", ".join(missing))
-
-
-_SKLEARN_ROLE = re.compile(r":(?:ref|term):`([^`<]*?)\s*(?:<[^`>]*>)?`")
-
-
-def _strip_sklearn_cross_references(app, what, name, obj, options, lines):
-    """Methods inherited from scikit-learn (``score``, ``set_fit_request``, ...)
-    point at labels and glossary terms of scikit-learn's own documentation;
-    render them as plain text rather than as broken references."""
-    module = getattr(obj, "__module__", None) or ""
-    if module.startswith("sklearn"):
-        lines[:] = [_SKLEARN_ROLE.sub(lambda m: m.group(1) or "", line) for line in lines]
-
-
 def setup(app):
     app.connect("source-read", _benchmarks_fallback)
-    app.connect("autodoc-process-docstring", _strip_sklearn_cross_references)
-    app.connect("builder-inited", _check_api_lists_every_estimator)

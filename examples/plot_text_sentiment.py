@@ -1,4 +1,5 @@
 """
+==============================================
 Sentiment of short sentences: embedding + LSTM
 ==============================================
 
@@ -7,18 +8,23 @@ film") are labelled positive or negative. Word order matters: "not" flips
 the sentiment of the word after it, which a bag of words cannot see but a
 recurrent network reading the sentence left to right can.
 
-The pipeline is ``TextEncoder`` (words -> integer ids, padded with 0) followed
-by ``LSTMClassifier(embedding_dim=16)``: an embedding layer turns each id into
-a learned 16-dimensional vector (a dense stand-in for its 1-of-N code), the
-LSTM reads the sentence (padding masked), and its final state is classified.
-A bag-of-words logistic regression is the baseline.
-
-Set ``SKDL_EXAMPLES_FAST=1`` for a reduced run of a few seconds.
+The pipeline is :class:`~skdl.TextEncoder` (words to integer ids, padded
+with 0) followed by ``LSTMClassifier(embedding_dim=16)``: an embedding layer
+turns each id into a learned 16-dimensional vector (a dense stand-in for its
+1-of-N code), the LSTM reads the sentence (padding masked), and its final
+state is classified. A bag-of-words logistic regression is the baseline.
 """
 
-import os
+# %%
+# Generated reviews
+# -----------------
+# "not" appears in 40% of the sentences and flips the label of the
+# sentiment word that follows it, possibly after an intensifier ("not very
+# dull at all" is positive).
+
 import warnings
 
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import CountVectorizer
@@ -26,12 +32,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 
-from skdl.preprocessing import TextEncoder
-from skdl.recurrent import LSTMClassifier
-
-FAST = os.environ.get("SKDL_EXAMPLES_FAST") == "1"
-N = 600 if FAST else 2000
-EPOCHS = 8 if FAST else 20
+from skdl import LSTMClassifier, OneHotSequenceEncoder, TextEncoder
 
 POSITIVE = ["good", "great", "wonderful", "funny", "moving", "brilliant"]
 NEGATIVE = ["bad", "boring", "awful", "dull", "weak", "terrible"]
@@ -55,41 +56,74 @@ def make_sentences(n, seed):
     return texts, np.array(labels)
 
 
-texts, y = make_sentences(N, seed=0)
+texts, y = make_sentences(1000, seed=0)
 train_texts, test_texts, y_train, y_test = train_test_split(texts, y, test_size=0.3,
                                                             random_state=0)
 print("examples:", *[f"  {t!r} -> {label}" for t, label in zip(texts[:4], y[:4])], sep="\n")
 
+# %%
+# Two models
+# ----------
+# The LSTM reads the words in order; the baseline counts them.
+
 lstm = make_pipeline(
     TextEncoder(),
     LSTMClassifier(embedding_dim=16, recurrent_layer_sizes=32, batch_size=32,
-                   learning_rate_init=0.01, max_iter=EPOCHS, random_state=0),
+                   learning_rate_init=0.01, max_iter=10, random_state=0),
 )
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", ConvergenceWarning)
     lstm.fit(train_texts, y_train)
 bag = make_pipeline(CountVectorizer(), LogisticRegression()).fit(train_texts, y_train)
 
-print(f"bag of words + logistic regression: test accuracy {bag.score(test_texts, y_test):.3f}")
-print(f"embedding + LSTM:                   test accuracy {lstm.score(test_texts, y_test):.3f}")
+accuracy = {"bag of words + logistic regression": bag.score(test_texts, y_test),
+            "embedding + LSTM": lstm.score(test_texts, y_test)}
+for name, value in accuracy.items():
+    print(f"{name:35s} test accuracy {value:.3f}")
+
+# %%
+# A linear model on word counts can learn that "great" is positive and that
+# "not" is frequent in negative reviews, but not that "not" *reverses* the
+# word after it: its accuracy stays far below the LSTM's, which classifies
+# nearly every test sentence correctly. Probing the LSTM with new sentences
+# shows that it learned the negation:
+
 probe = ["the plot was great", "the plot was not great", "the cast was not very dull at all"]
-for text, p in zip(probe, lstm.predict_proba(probe)[:, 1]):
-    print(f"  P(positive | {text!r}) = {p:.2f}")
+probe_proba = lstm.predict_proba(probe)[:, 1]
+for text, p in zip(probe, probe_proba):
+    print(f"P(positive | {text!r}) = {p:.2f}")
 
-try:
-    import matplotlib
+# %%
+# 1-of-N codes instead of an embedding
+# ------------------------------------
+# The embedding is a learned, dense stand-in for the 1-of-N code of each
+# word. The codes themselves work too: :class:`~skdl.OneHotSequenceEncoder`
+# turns every id into a vector with a single 1, and the LSTM reads the
+# sequence of these vectors (``input_shape=(T, N)``: ``T`` steps of ``N``
+# values). Each code is as long as the vocabulary, so for real vocabularies
+# the embedding is the practical choice.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-except ImportError:
-    plt = None
-if plt is not None:
-    clf = lstm[-1]
-    fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.plot(np.arange(1, len(clf.loss_curve_) + 1), clf.loss_curve_, marker="o")
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
-    ax.set_title("Embedding + LSTM on generated reviews")
-    fig.tight_layout()
-    fig.savefig("text_sentiment.png", dpi=100)
-    print("saved text_sentiment.png")
+ids = TextEncoder().fit(train_texts)
+one_hot = OneHotSequenceEncoder().fit(ids.transform(train_texts))
+steps, vocabulary_size = one_hot.sequence_shape_
+print(f"each sentence: {steps} steps of {vocabulary_size}-long 1-of-N codes")
+codes_lstm = LSTMClassifier(input_shape=(steps, vocabulary_size), recurrent_layer_sizes=32,
+                            batch_size=32, learning_rate_init=0.01, max_iter=10, random_state=0)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    codes_lstm.fit(one_hot.transform(ids.transform(train_texts)), y_train)
+accuracy["1-of-N codes + LSTM"] = codes_lstm.score(
+    one_hot.transform(ids.transform(test_texts)), y_test)
+print(f"1-of-N codes + LSTM test accuracy {accuracy['1-of-N codes + LSTM']:.3f}")
+
+# %%
+# The training loss of the embedding + LSTM pipeline, epoch by epoch:
+
+clf = lstm[-1]
+fig, ax = plt.subplots(figsize=(5, 3.5))
+ax.plot(np.arange(1, len(clf.loss_curve_) + 1), clf.loss_curve_, marker="o")
+ax.set_xlabel("epoch")
+ax.set_ylabel("training loss")
+ax.set_title("Embedding + LSTM on generated reviews")
+fig.tight_layout()
+plt.show()

@@ -1,6 +1,6 @@
 """Hooks of the training loop: history, stopping, progress, scikit-learn's callbacks.
 
-The loops in :mod:`skdl._training` call, for every callback::
+The training loops of the estimators call, for every callback::
 
     callback.on_train_begin(log)
     callback.on_epoch_begin(log)           # before each epoch (L-BFGS: each iteration)
@@ -11,8 +11,8 @@ The loops in :mod:`skdl._training` call, for every callback::
 ``log`` is the :class:`EpochLog` of the run: the network, the optimizer, the
 schedule and the numbers of the epoch that just ended. These hooks are
 skdl's engine; users attach scikit-learn's own callbacks
-(``sklearn.callback``) with ``estimator.set_callbacks``, which
-:mod:`skdl._callback_api` translates into these hooks.
+(``sklearn.callback``) with ``estimator.set_callbacks``, which the
+estimators translate into these hooks.
 """
 
 import sys

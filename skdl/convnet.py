@@ -278,8 +278,8 @@ class ConvNetClassifier(NeuralClassifierMixin, _BaseConvNet):
 {convnet_attributes}{fitted_attributes}
     See Also
     --------
-    ConvNetRegressor : The same network with a linear output.
-    MLPClassifier : The dense network without convolutions.
+    skdl.ConvNetRegressor : The same network with a linear output.
+    skdl.MLPClassifier : The dense network without convolutions.
 
     Notes
     -----
@@ -340,8 +340,8 @@ class ConvNetRegressor(NeuralRegressorMixin, _BaseConvNet):
 {convnet_attributes}{fitted_attributes}
     See Also
     --------
-    ConvNetClassifier : The same network with a softmax output.
-    MLPRegressor : The dense network without convolutions.
+    skdl.ConvNetClassifier : The same network with a softmax output.
+    skdl.MLPRegressor : The dense network without convolutions.
 
     Notes
     -----

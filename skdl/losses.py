@@ -17,7 +17,7 @@ training set whose mean weight is :math:`\bar w` passes
 estimate of the training set's weighted mean loss, whichever samples (and
 weights) the batch happens to hold. Dividing by the batch's own weight sum
 would scale down exactly the batches that hold a heavily weighted sample
-(see :class:`skdl._training.Trainer`). Working on logits lets each loss
+(the training loop passes ``total_weight`` so). Working on logits lets each loss
 use a numerically stable closed form (log-sum-exp, softplus) and fuse the
 output activation's derivative into the loss gradient, which for the
 canonical pairs is simply "prediction minus target":

@@ -22,9 +22,9 @@ class Sequential:
 
     The network holds what the model has learned, nothing else: the
     parameters (once, in the flat vector) and the layers' non-trainable state.
-    Gradients and training caches belong to a fit
-    (:class:`skdl._training.Trainer`); :meth:`forward` without caches is a
-    pure function of the parameters.
+    Gradients and training caches belong to a fit (the training loop creates
+    them and passes them to :meth:`forward` and :meth:`backward`);
+    :meth:`forward` without caches is a pure function of the parameters.
 
     Parameters
     ----------
