@@ -27,29 +27,34 @@ def to_onnx(estimator, X_sample=None, *, zipmap=False, target_opset=None):
     """Export a fitted skdl estimator to an ONNX model.
 
     Every estimator converts: the linear models, the Gaussian classifier,
-    MLPs, ConvNets (convolutions, max and average pooling, batch
-    normalisation), Elman, Jordan and LSTM networks (peepholes,
-    bidirectional, stacked, token embeddings, variable-length sequences).
-    The model reads the input of ``X_sample``'s shape and type (by default
-    float32 rows of ``n_features_in_`` columns; int64 for token ids; N-D for
-    images and sequences) and computes in float32. Classifiers output
+    MLPs (Poisson regression included), ConvNets (classifiers and
+    regressors, both ``data_format`` layouts; convolutions, max and average
+    pooling, batch normalisation), Elman, Jordan, LSTM and GRU networks
+    (peepholes, bidirectional, stacked, token embeddings, sequences of any
+    length). The model reads what ``predict`` reads, of ``X_sample``'s
+    sample shape and type (by default float32 rows of ``n_features_in_``
+    columns, or the 3-D sequences of a recurrent model fitted on them; int64
+    for token ids; N-D for images) and computes in the model's precision. Classifiers output
     ``label`` and ``probabilities`` (as skl2onnx's classifiers; a ``ZipMap``
     of the probabilities with ``zipmap=True``), regressors ``variable``.
     onnxruntime reproduces ``predict`` and ``predict_proba`` to about 1e-6
     (tested to 1e-5 on every estimator). Recurrent layers become an ONNX
     ``Scan`` over time that holds the state on padded steps as skdl does.
 
-    Variable-length sequences (a model fitted on a list of sequences) are
-    read as the 2-D rows the model sees: each row is the sequence's length
-    followed by its steps, zero-padded to the model's length.
+    Recurrent models read 3-D sequences in their ``data_format`` with a
+    dynamic time axis: any length, trailing all-NaN steps marking the end of
+    a shorter sequence, as ``predict`` reads them (token ids: ``(n, T)`` of
+    any ``T``, padded with 0).
 
     Parameters
     ----------
     estimator : estimator
         A fitted skdl classifier or regressor.
-    X_sample : array-like or None, default=None
+    X_sample : array-like, list of sequences or None, default=None
         A few samples, for the input's shape and dtype (integers: int64 token
-        ids). None: float32 rows of ``estimator.n_features_in_`` columns.
+        ids); a list of sequences of different lengths is padded as the
+        estimator pads it. None: float32 rows of ``n_features_in_`` columns,
+        or the 3-D sequences a recurrent model was fitted on.
     zipmap : bool or "columns", default=False
         skl2onnx's option for classifiers: False outputs the probabilities
         as an ``(N, n_classes)`` tensor; True as a list of dicts (skl2onnx's

@@ -302,8 +302,9 @@ def test_sequences_of_any_length_nan_padded(cell, data_format):
         estimator.fit(train, y)
     model = skdl.to_onnx(estimator, train[:3])            # a list sample: any length
     session = _session(model)
-    dims = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
-    assert dims == ([0, 2, 0] if first else [0, 0, 2])     # 0: dynamic (batch, time)
+    for declared in (model, skdl.to_onnx(estimator)):       # X_sample=None: the same input
+        dims = [d.dim_value for d in declared.graph.input[0].type.tensor_type.shape.dim]
+        assert dims == ([0, 2, 0] if first else [0, 0, 2])     # 0: dynamic (batch, time)
     for test in (_lists(40, seed=1, shortest=9, longest=15)[0],         # longer than any fit
                  _lists(40, seed=2, shortest=1, longest=4)[0]):          # shorter
         X = _nan_padded(test, first)
