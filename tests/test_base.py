@@ -127,6 +127,13 @@ def test_prediction_writes_nothing(case):
     before = pickle.dumps(estimator)
     _outputs(estimator, X, y)
     assert pickle.dumps(estimator) == before
+    # The pickle drops the parameter views: check that they still are views
+    # of the model's own vector (a float32 model predicting float64 input
+    # computes with a converted copy, which must not re-bind the model).
+    network = getattr(estimator, "network_", None)
+    for layer in [] if network is None else network.layers:
+        for name, array in layer.parameters().items():
+            assert np.shares_memory(array, network.flat_params), (layer, name)
 
 
 @pytest.mark.parametrize("case", CASES, ids=_name)

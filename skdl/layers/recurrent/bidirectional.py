@@ -69,6 +69,19 @@ class Bidirectional(Layer):
         for prefix, layer in zip(_PREFIXES, self._directions()):
             layer.bind(_unprefixed(params, prefix))
 
+    def __copy__(self):
+        """A shallow copy with shallow copies of its two directions.
+
+        A copy is re-bound to other parameters (``Sequential.astype`` binds
+        one to a float64 vector to predict from a float32 model); sharing the
+        directions would re-bind the original's layers too.
+        """
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.forward_layer = copy.copy(self.forward_layer)
+        twin.backward_layer = copy.copy(self.backward_layer)
+        return twin
+
     def without_arrays(self):
         stripped = copy.copy(self)
         stripped.forward_layer = self.forward_layer.without_arrays()
