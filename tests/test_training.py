@@ -12,7 +12,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from skdl import (ConvNetClassifier, LogisticRegression, MLPClassifier, MLPRegressor,
                   SoftmaxClassifier)
 from skdl._assembly import dense_head
-from skdl._training import Trainer, resolve_batch_size
+from skdl._training import Trainer, add_scaled, resolve_batch_size
 from skdl.losses import LOSSES
 from skdl.network import Sequential
 from skdl.utils.gradient_check import numerical_gradient, relative_error
@@ -120,6 +120,27 @@ def test_batch_objective_gradient_matches_finite_differences(rng, loss_name):
     analytic = trainer.flat_grads.copy()
     numeric = numerical_gradient(objective, network.flat_params)
     assert relative_error(analytic, numeric) < 1e-7
+
+
+@pytest.mark.parametrize("block_size", [1, 4, 7, 10, 64])
+def test_add_scaled_matches_axpy_whatever_the_block(rng, block_size):
+    # Blocks that divide the length, leave a remainder, equal it or exceed it.
+    target, source = rng.standard_normal(10), rng.standard_normal(10)
+    expected, source_before = target + 0.25 * source, source.copy()
+    add_scaled(target, source, 0.25, np.empty(block_size))
+    np.testing.assert_allclose(target, expected, rtol=1e-15)
+    np.testing.assert_array_equal(source, source_before)
+
+
+def test_penalty_gradient_in_blocks_equals_one_block(rng, monkeypatch):
+    network, X, Y, weights = _weighted_problem(rng, "log_loss")
+    whole = Trainer(network, LOSSES["log_loss"], alpha=0.3, sample_weight=weights)
+    whole.objective(X, Y, weights)
+    monkeypatch.setattr("skdl._training._PENALTY_BLOCK", 3)
+    blocked = Trainer(network, LOSSES["log_loss"], alpha=0.3, sample_weight=weights)
+    assert len(blocked._penalty_block) == 3 < network.n_regularized
+    blocked.objective(X, Y, weights)
+    np.testing.assert_allclose(blocked.flat_grads, whole.flat_grads, rtol=1e-14)
 
 
 def test_full_batch_objective_is_the_weighted_mean_plus_penalty(rng):
