@@ -21,6 +21,7 @@ import numpy as np
 import scipy.optimize
 from sklearn.exceptions import ConvergenceWarning
 
+from ._blas_threads import scipy_blas_single_threaded
 from .callbacks import EpochLog
 
 
@@ -461,17 +462,20 @@ def train_lbfgs(trainer, X, Y, sample_weight, *, history, max_iter, max_fun, tol
     for callback in callbacks:
         callback.on_train_begin(log)
     start = started = time.perf_counter()
-    result = scipy.optimize.minimize(
-        fun,
-        network.flat_params.astype(np.float64),
-        method="L-BFGS-B",
-        jac=True,
-        callback=record,
-        # ftol as scikit-learn's LogisticRegression: stop on the gradient
-        # (gtol=tol), not on scipy's loose default relative-decrease test.
-        options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol,
-                 "ftol": 64 * np.finfo(float).eps, "maxls": 50},
-    )
+    # SciPy's BLAS (L-BFGS-B's vector work) alternating with NumPy's (the
+    # objective): one thread on SciPy's side, see skdl._blas_threads.
+    with scipy_blas_single_threaded():
+        result = scipy.optimize.minimize(
+            fun,
+            network.flat_params.astype(np.float64),
+            method="L-BFGS-B",
+            jac=True,
+            callback=record,
+            # ftol as scikit-learn's LogisticRegression: stop on the gradient
+            # (gtol=tol), not on scipy's loose default relative-decrease test.
+            options={"maxfun": max_fun, "maxiter": max_iter, "gtol": tol,
+                     "ftol": 64 * np.finfo(float).eps, "maxls": 50},
+        )
     network.flat_params[:] = result.x
     history.t += X.shape[0]
     history.best_loss = min(history.best_loss, float(result.fun))

@@ -143,6 +143,30 @@ def test_penalty_gradient_in_blocks_equals_one_block(rng, monkeypatch):
     np.testing.assert_allclose(blocked.flat_grads, whole.flat_grads, rtol=1e-14)
 
 
+def test_lbfgs_runs_scipys_blas_on_one_thread(monkeypatch):
+    # L-BFGS-B's BLAS alternating with NumPy's: see skdl._blas_threads.
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from skdl._blas_threads import foreign_blas_paths
+
+    foreign = foreign_blas_paths(threadpool_info())
+    if not foreign:
+        pytest.skip("NumPy and SciPy share one BLAS here (or it is not recognised)")
+    seen, objective = [], Trainer.objective
+
+    def spy(self, *args, **kwargs):
+        seen.append({pool["filepath"]: pool["num_threads"] for pool in threadpool_info()})
+        return objective(self, *args, **kwargs)
+
+    monkeypatch.setattr(Trainer, "objective", spy)
+    X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    with threadpool_limits(limits=2, user_api="blas"):
+        MLPClassifier(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=5).fit(X, y)
+        after = {pool["filepath"]: pool["num_threads"] for pool in threadpool_info()}
+    assert seen and all(counts[path] == 1 for counts in seen for path in foreign)
+    assert all(after[path] == 2 for path in foreign)
+
+
 def test_full_batch_objective_is_the_weighted_mean_plus_penalty(rng):
     network, X, Y, weights = _weighted_problem(rng, "log_loss")
     trainer = Trainer(network, LOSSES["log_loss"], alpha=0.3, sample_weight=weights)
