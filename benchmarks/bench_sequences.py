@@ -1,7 +1,7 @@
 """Sequence models against PyTorch on the CPU: the GRU, and series of varying lengths.
 
-Two suites, each fitting skdl and PyTorch on the same float32 data in one
-process, the fits alternating, medians of the repeats, PyTorch with 2
+Two suites, each fitting skdl and PyTorch on the same data in one
+process (both train in float32), the fits alternating, medians of the repeats, PyTorch with 2
 threads; skdl's BLAS at its default thread count.
 
 ``gru``: ``RNNClassifier(cell="gru")`` against ``nn.GRU`` on the LSTM
@@ -188,7 +188,8 @@ def fit_torch(net, X, y, epochs, seed, lengths=None, lr=3e-3, batch=32):
     torch.manual_seed(seed)
     opt = torch.optim.Adam(net.parameters(), lr=lr)
     loss_fn = torch.nn.CrossEntropyLoss()
-    Xt, yt = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    # PyTorch trains in float32 whatever the arrays (skdl's default does too).
+    Xt, yt = torch.from_numpy(X.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
     lt = None if lengths is None else torch.from_numpy(lengths)
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
@@ -209,7 +210,7 @@ def fit_torch(net, X, y, epochs, seed, lengths=None, lr=3e-3, batch=32):
 
     def predict(X_new, lengths_new=None):
         with torch.no_grad():
-            args = (torch.from_numpy(X_new),) + (
+            args = (torch.from_numpy(X_new.astype(np.float32)),) + (
                 () if lengths_new is None else (torch.from_numpy(lengths_new),))
             return net(*args).argmax(1).numpy()
 
@@ -273,7 +274,8 @@ def gru_suite(quick):
     X, y = make_fixed_length_data(n_train + 1000)
     X_train, y_train, X_test, y_test = X[:n_train], y[:n_train], X[n_train:], y[n_train:]
     print(f"GRU 64 -> linear, Adam(lr=3e-3), batch 32, {epochs} epochs, {n_train} x "
-          f"{X.shape[1]} steps x {X.shape[2]} features (float32)")
+          f"{X.shape[1]} steps x {X.shape[2]} features (float64 arrays: skdl on its defaults "
+          f"and PyTorch both train in float32)")
 
     def run_skdl(rep):
         model = skdl_rnn("gru", 64, epochs, rep, data_format="channels_last")

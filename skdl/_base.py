@@ -386,9 +386,11 @@ class BaseNeuralEstimator(CallbackSupportMixin, WeightsMixin, BaseEstimator):
         """Prediction precision: float64 unless the input and the model are both float32.
 
         As scikit-learn's MLP (whose float32 weights meet float64 input in
-        float64), and cheap next to training: a model trained in float32
-        predicts float64 input in float64, so its outputs have float64's
-        rounding (sample-order invariant to about 1e-15) and dtype.
+        float64): a model trained in float32 predicts float64 input in
+        float64, so its outputs have float64's rounding (sample-order
+        invariant to about 1e-15) and dtype. Not always cheap: float64
+        ``exp`` and ``tanh`` make an LSTM's float64 prediction cost about 3
+        times its float32 one (docs/user_guide/precision.md).
         """
         return np.result_type(X.dtype, self.network_.dtype)
 
