@@ -117,6 +117,58 @@ def mask_factors(valid, dtype):
     return m, 1.0 - m
 
 
+def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows, chunk, dtype):
+    """The setup both gated cells' BPTT share: layouts, scratch arrays, state gradient.
+
+    Parameters
+    ----------
+    cache : dict
+        The layer's training cache (scratch arrays are kept there).
+    dS : ndarray of shape (T, n, H) or None
+        Gradient of the returned sequence, if any.
+    dS_last : ndarray of shape (n, H) or None
+        Gradient of the final state.
+    valid : ndarray of shape (T, n, 1) or None
+        Which steps are real (padding is False).
+    units, steps, n : int
+        H, T and the batch size.
+    factor_rows : int
+        Rows of a step's backward factors (6H for the LSTM, 5H for the GRU).
+    chunk : int
+        Steps per chunk (at most ``steps``).
+    dtype : numpy.dtype
+
+    Returns
+    -------
+    dS : ndarray of shape (T, H, n) or None
+        Feature-major view.
+    KF : ndarray of shape (chunk, factor_rows, n)
+        A chunk's backward factors.
+    dGc : ndarray of shape (chunk, 4H, n)
+        A chunk's pre-activation gradients, as the loop writes them.
+    dG : ndarray of shape (4H, T, n)
+        Every step's pre-activation gradients, steps on the middle axis so
+        that the weight gradient of all steps is one product on a 2-D view.
+    mask : tuple of ndarray or None
+        :func:`mask_factors` of the feature-major ``valid``.
+    dh : ndarray of shape (H, n)
+        The hidden-state gradient, starting at ``dS_last``.
+    """
+    H = units
+    if dS is not None:
+        dS = dS.transpose(0, 2, 1)
+    KF = scratch(cache, "KF", (chunk, factor_rows, n), dtype)
+    dGc = scratch(cache, "dGc", (chunk, 4 * H, n), dtype)
+    dG = scratch(cache, "dG", (4 * H, steps, n), dtype)
+    mask = None if valid is None else mask_factors(valid.transpose(0, 2, 1), dtype)
+    dh = scratch(cache, "dh", (H, n), dtype)
+    if dS_last is not None:
+        np.copyto(dh, dS_last.T)
+    else:
+        dh[...] = 0.0
+    return dS, KF, dGc, dG, mask, dh
+
+
 class Recurrent(Layer):
     """Shared plumbing of the recurrent layers: input unpacking, reversal, output selection.
 

@@ -3,7 +3,7 @@ r"""Gated recurrent unit, in the "reset after" form of cuDNN and PyTorch."""
 import numpy as np
 
 from ..base import recent, scratch
-from .base import (Recurrent, final_and_sequence, lecun_uniform, mask_factors, orthogonal,
+from .base import (Recurrent, backward_buffers, final_and_sequence, lecun_uniform, orthogonal,
                    rolling_inputs, stacked_inputs, view_key)
 
 
@@ -251,26 +251,16 @@ class GRU(Recurrent):
         d = K - H - 1
         H2, H3, H4 = 2 * H, 3 * H, 4 * H
         dtype = V.dtype
-        if dS is not None:
-            dS = dS.transpose(0, 2, 1)                 # feature-major (T, H, n)
         chunk = max(1, min(self.backward_chunk, T))
-        KF = scratch(cache, "KF", (chunk, 5 * H, n), dtype)
-        dGc = scratch(cache, "dGc", (chunk, H4, n), dtype)
-        # dG[:, t]: gradient of step t's pre-activations, steps on the middle
-        # axis so that the weight gradient of every step is one product.
-        dG = scratch(cache, "dG", (H4, T, n), dtype)
-        mask = None if valid is None else mask_factors(valid.transpose(0, 2, 1), dtype)
+        dS, KF, dGc, dG, mask, dh = backward_buffers(
+            cache, dS, dS_last, valid, units=H, steps=T, n=n, factor_rows=5 * H,
+            chunk=chunk, dtype=dtype)
         U = self._params["U"]
         # [U_n | U_r | U_z]: the row order of the pre-activations of M.
         Uperm = scratch(cache, "Uperm", (H, H3), dtype)
         Uperm[:, :H] = U[:, H2:]
         Uperm[:, H:] = U[:, :H2]
-        dh = scratch(cache, "dh", (H, n), dtype)
         tmp = scratch(cache, "dtmp", (H, n), dtype)
-        if dS_last is not None:
-            np.copyto(dh, dS_last.T)
-        else:
-            dh[...] = 0.0
 
         def views():
             per_slot = [(KF[k, :H4].reshape(4, H, n), dGc[k].reshape(4, H, n), dGc[k, :H3],

@@ -3,7 +3,7 @@ r"""Long short-term memory layer, with optional peephole connections."""
 import numpy as np
 
 from ..base import recent, scratch
-from .base import Recurrent, lecun_uniform, mask_factors, orthogonal
+from .base import Recurrent, backward_buffers, lecun_uniform, orthogonal, view_key
 
 
 class LSTM(Recurrent):
@@ -171,7 +171,7 @@ class LSTM(Recurrent):
             return [_step(V[t], G[t], IF[t], TC[t], G[t + 1, H4:], V[t + 1, :H], H)
                     for t in range(T)]
 
-        steps = recent(cache, "forward_views", _ids(G, V, IF, TC), views) if cache is not None \
+        steps = recent(cache, "forward_views", view_key(G, V, IF, TC), views) if cache is not None \
             else views()
         self._recurrence(steps, M, pads, scratch(cache, "peek", (2, H, n), dtype))
         if cache is not None:
@@ -295,35 +295,23 @@ class LSTM(Recurrent):
         d = K - H - 1
         H2, H4, H5 = 2 * H, 4 * H, 5 * H
         dtype = V.dtype
-        if dS is not None:
-            dS = dS.transpose(0, 2, 1)                 # feature-major (T, H, n)
         # BPTT in chunks of a few steps, latest first: the chunk's factors
         # and pre-activation gradients stay in the core's cache while the
         # loop reads and writes them (5 steps: 0.4 MB), then the gradients go
         # to dG in one copy. Whole-sequence arrays instead stream every step's
         # blocks from L3 (measured: 0.15 ms more a batch of 32 x 50 x 64).
         chunk = max(1, min(self.backward_chunk, T))
-        KF = scratch(cache, "KF", (chunk, 6 * H, n), dtype)
-        dGc = scratch(cache, "dGc", (chunk, H4, n), dtype)
-        # dG[:, t] = gradient of step t's pre-activations. Steps are the
-        # middle axis so that the weight gradient over every step and
-        # sequence is one product on a 2-D view (4H, T n).
-        dG = scratch(cache, "dG", (H4, T, n), dtype)
-        mask = None
+        dS, KF, dGc, dG, mask, dh = backward_buffers(
+            cache, dS, dS_last, valid, units=H, steps=T, n=n, factor_rows=6 * H,
+            chunk=chunk, dtype=dtype)
         if valid is not None:
-            mask = mask_factors(valid.transpose(0, 2, 1), dtype)
             inv = mask[1]
             carry = scratch(cache, "carry", (H, n), dtype)
         U = self._params["U"]
-        dh = scratch(cache, "dh", (H, n), dtype)
         dc = scratch(cache, "dc", (H, n), dtype)
         tmp = scratch(cache, "dtmp", (H, n), dtype)
         peek = scratch(cache, "dpeek", (2, H, n), dtype)
         dc[...] = 0.0
-        if dS_last is not None:
-            np.copyto(dh, dS_last.T)
-        else:
-            dh[...] = 0.0
         if self.peephole:
             P = self._params["P"]
             p_o, p_if = P[0][:, None], P[1:, :, None]
@@ -334,7 +322,7 @@ class LSTM(Recurrent):
                          dGc[k, H:3 * H].reshape(2, H, n)) for k in range(chunk)]
             return per_slot, [G[t, H2:H2 + H] for t in range(T)]
 
-        steps, forget = recent(cache, "backward_views", _ids(KF, dGc, G), views)
+        steps, forget = recent(cache, "backward_views", view_key(KF, dGc, G), views)
         # Five elementwise calls and one product a step (four more with
         # peepholes). (Fusing them into three broadcast calls over [Dc; Ko]
         # and [Ki; Kf; Kg; F] was measured slower: a broadcast call costs
@@ -394,11 +382,6 @@ class LSTM(Recurrent):
 
 # Extra values per row of the staging copy of U in LSTM._gate_matrix.
 _TRANSPOSE_PAD = 16
-
-
-def _ids(*arrays):
-    """Key of cached per-step views: the identity of the arrays they slice."""
-    return tuple(id(a) for a in arrays)
 
 
 def _step(v, g, if_, tc, c, h, H):
