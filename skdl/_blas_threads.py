@@ -73,12 +73,29 @@ def scipy_blas_single_threaded():
         exit; a no-op context outside the main thread or when there is no
         separate pool to limit.
     """
-    from threadpoolctl import ThreadpoolController
-
     if threading.current_thread() is not threading.main_thread():
         return contextlib.nullcontext()
-    controller = ThreadpoolController()
-    paths = foreign_blas_paths(controller.info())
+    controller, paths = _pools()
     if not paths:
         return contextlib.nullcontext()
     return controller.select(filepath=paths).limit(limits=1)
+
+
+_found = None
+
+
+def _pools():
+    """threadpoolctl's controller and the non-NumPy BLAS paths, found once.
+
+    Scanning the loaded libraries takes about 3 ms, as long as a small
+    L-BFGS fit; limiting through the kept controller takes 15 us. SciPy's
+    BLAS is loaded when skdl is imported (``scipy.optimize``), before any
+    fit, so the first scan sees it.
+    """
+    global _found
+    if _found is None:
+        from threadpoolctl import ThreadpoolController
+
+        controller = ThreadpoolController()
+        _found = controller, foreign_blas_paths(controller.info())
+    return _found

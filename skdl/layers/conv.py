@@ -147,7 +147,7 @@ def glorot_uniform_conv(kernel_shape, in_channels, filters, rng, dtype, gain=6.0
 
 
 class _Plan:
-    """im2col buffers and copy tables for one batch size (built once, reused).
+    r"""im2col buffers and copy tables for one batch size (built once, reused).
 
     Three ways to fill the window matrix :math:`P` (``mode``):
 
@@ -298,7 +298,7 @@ class _Plan:
         return dX
 
     def _col2im_transposed(self, dcolsT, layer):
-        """Adds the rows of :math:`(\partial L/\partial P)^\top` back onto the image."""
+        r"""Adds the rows of :math:`(\partial L/\partial P)^\top` back onto the image."""
         kh, kw = layer._kernel
         H, W, C = layer._in_hwc
         Ho, Wo, _ = layer._out_hwc
