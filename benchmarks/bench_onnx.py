@@ -29,6 +29,7 @@ import warnings
 import numpy as np
 
 from bench_lstm import UNITS, make_data
+from machine import describe
 
 
 def native_graph(clf, op_type, weights, **attrs):
@@ -96,6 +97,7 @@ def main():
     parser.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=["lstm", "gru"])
     args = parser.parse_args()
     n, repeats = (500, 5) if args.quick else (2000, 15)
+    print(describe())
     X, y = make_data(n)
     for cell in args.cells:
         compare(cell, X.astype(np.float32), y, repeats)

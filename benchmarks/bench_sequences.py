@@ -41,7 +41,6 @@ Usage::
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import time
@@ -50,6 +49,7 @@ import warnings
 import numpy as np
 
 from bench_lstm import make_data as make_fixed_length_data
+from machine import describe
 
 CHANNELS, N_CLASSES = 3, 4
 
@@ -218,29 +218,6 @@ def fit_torch(net, X, y, epochs, seed, lengths=None, lr=3e-3, batch=32):
 
 
 # ---------------------------------------------------------------- reporting
-def describe_machine():
-    """CPU, BLAS, thread counts and load: printed with every result."""
-    import torch
-    from threadpoolctl import threadpool_info
-
-    cpu = platform.processor() or "?"
-    try:
-        with open("/proc/cpuinfo") as info:
-            text = info.read()
-        cpu = next(line.split(":", 1)[1].strip() for line in text.splitlines()
-                   if line.startswith("model name"))
-        cpu += ", AVX-512" if " avx512f" in text else ", no AVX-512"
-    except (OSError, StopIteration):
-        pass
-    blas = [f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')} "
-            f"({i.get('num_threads')} threads)" for i in threadpool_info()
-            if i.get("user_api") == "blas"]
-    print(f"machine: {cpu}, {os.cpu_count()} cores, load average "
-          f"{os.getloadavg()[0]:.1f}; Python {platform.python_version()}, NumPy "
-          f"{np.__version__} ({'; '.join(blas)}), torch {torch.__version__} "
-          f"({torch.get_num_threads()} threads)")
-
-
 def alternate(runners, repeats, report):
     """Run every runner once a repeat, in alternating order; ``report(name, result)``."""
     results = {name: [] for name in runners}
@@ -446,7 +423,7 @@ def main(argv=None):
         print("PyTorch is not installed (pip install torch): nothing to compare against.")
         return 0
     torch.set_num_threads(2)
-    describe_machine()
+    print(describe())
     {"gru": gru_suite, "lengths": lengths_suite, "init": init_suite}[args.suite](args.quick)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0
