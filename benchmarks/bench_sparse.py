@@ -29,7 +29,7 @@ import warnings
 
 import numpy as np
 
-from bench_memory import machine
+from machine import describe
 
 MIB = 2**20
 
@@ -128,7 +128,7 @@ def main():
     if args.child:
         child(args)
         return
-    print(machine())
+    print(describe())
     print(f"X: {args.rows:,} x {args.features:,}, density {args.density:.4%}; densified "
           f"float64 it would take {args.rows * args.features * 8 / 1e9:.1f} GB; "
           f"MLP ({args.hidden},), Adam, batches of 200, {args.epochs} epoch(s)")

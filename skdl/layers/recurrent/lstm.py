@@ -171,8 +171,8 @@ class LSTM(Recurrent):
             return [_step(V[t], G[t], IF[t], TC[t], G[t + 1, H4:], V[t + 1, :H], H)
                     for t in range(T)]
 
-        steps = recent(cache, "forward_views", view_key(G, V, IF, TC), views) if cache is not None \
-            else views()
+        steps = (recent(cache, "forward_views", view_key(G, V, IF, TC), views)
+                 if cache is not None else views())
         self._recurrence(steps, M, pads, scratch(cache, "peek", (2, H, n), dtype))
         if cache is not None:
             cache.update(G=G, V=V, IF=IF, TC=TC, valid=valid)
