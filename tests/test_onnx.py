@@ -373,10 +373,7 @@ def test_class_labels(labels):
     else:
         target = (y[:400] > 4).astype(float) * 3.0
     model = skdl.MLPClassifier((8,), max_iter=5, random_state=0).fit(X, target)
-    X32 = X.astype(np.float32)
-    _, (label, proba) = _run(model, X32)
-    np.testing.assert_allclose(proba, model.predict_proba(X32), atol=TOLERANCE)
-    np.testing.assert_array_equal(label, model.predict(X32))
+    assert_matches(model, X.astype(np.float32))
 
 
 @needs_onnx

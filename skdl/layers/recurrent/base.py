@@ -117,7 +117,8 @@ def mask_factors(valid, dtype):
     return m, 1.0 - m
 
 
-def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows, chunk, dtype):
+def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows, max_chunk,
+                     dtype):
     """The setup both gated cells' BPTT share: layouts, scratch arrays, state gradient.
 
     Parameters
@@ -134,12 +135,14 @@ def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows,
         H, T and the batch size.
     factor_rows : int
         Rows of a step's backward factors (6H for the LSTM, 5H for the GRU).
-    chunk : int
-        Steps per chunk (at most ``steps``).
+    max_chunk : int
+        Steps per chunk asked for (the layer's ``backward_chunk``).
     dtype : numpy.dtype
 
     Returns
     -------
+    chunk : int
+        Steps per chunk: ``max_chunk``, at most ``steps``, at least 1.
     dS : ndarray of shape (T, H, n) or None
         Feature-major view.
     KF : ndarray of shape (chunk, factor_rows, n)
@@ -155,6 +158,7 @@ def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows,
         The hidden-state gradient, starting at ``dS_last``.
     """
     H = units
+    chunk = max(1, min(max_chunk, steps))
     if dS is not None:
         dS = dS.transpose(0, 2, 1)
     KF = scratch(cache, "KF", (chunk, factor_rows, n), dtype)
@@ -166,7 +170,39 @@ def backward_buffers(cache, dS, dS_last, valid, *, units, steps, n, factor_rows,
         np.copyto(dh, dS_last.T)
     else:
         dh[...] = 0.0
-    return dS, KF, dGc, dG, mask, dh
+    return chunk, dS, KF, dGc, dG, mask, dh
+
+
+def stacked_weight_gradient(cache, dG, V):
+    """The gradient of the stacked weights, all steps and sequences in one product.
+
+    ``RT = dG [v_t]^T`` summed over the ``T n`` columns, where ``v_t`` is
+    step ``t``'s column of inputs to the gate product (``V[t]``, e.g.
+    ``[h_{t-1}; x_t; 1]``).
+
+    Parameters
+    ----------
+    cache : dict
+        The layer's training cache (scratch arrays are kept there).
+    dG : ndarray of shape (R, T, n)
+        Every step's pre-activation gradients (:func:`backward_buffers`).
+    V : ndarray of shape (T + 1 or more, K, n)
+        The forward pass's stacked inputs, step-major.
+
+    Returns
+    -------
+    RT : ndarray of shape (R, K)
+    dG2 : ndarray of shape (R, T n)
+        ``dG`` as the 2-D view the product read (for the input gradient).
+    """
+    R, T, n = dG.shape
+    K = V.shape[1]
+    Vs = scratch(cache, "Vs", (K, T, n), dG.dtype)
+    np.copyto(Vs, V[:T].transpose(1, 0, 2))
+    dG2 = dG.reshape(R, T * n)
+    RT = scratch(cache, "RT", (R, K), dG.dtype)
+    np.dot(dG2, Vs.reshape(K, T * n).T, out=RT)
+    return RT, dG2
 
 
 class Recurrent(Layer):

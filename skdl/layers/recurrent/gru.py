@@ -4,7 +4,7 @@ import numpy as np
 
 from ..base import recent, scratch
 from .base import (Recurrent, backward_buffers, final_and_sequence, lecun_uniform, orthogonal,
-                   rolling_inputs, stacked_inputs, view_key)
+                   rolling_inputs, stacked_inputs, stacked_weight_gradient, view_key)
 
 
 class GRU(Recurrent):
@@ -251,10 +251,9 @@ class GRU(Recurrent):
         d = K - H - 1
         H2, H3, H4 = 2 * H, 3 * H, 4 * H
         dtype = V.dtype
-        chunk = max(1, min(self.backward_chunk, T))
-        dS, KF, dGc, dG, mask, dh = backward_buffers(
+        chunk, dS, KF, dGc, dG, mask, dh = backward_buffers(
             cache, dS, dS_last, valid, units=H, steps=T, n=n, factor_rows=5 * H,
-            chunk=chunk, dtype=dtype)
+            max_chunk=self.backward_chunk, dtype=dtype)
         U = self._params["U"]
         # [U_n | U_r | U_z]: the row order of the pre-activations of M.
         Uperm = scratch(cache, "Uperm", (H, H3), dtype)
@@ -281,13 +280,8 @@ class GRU(Recurrent):
                 matmul(Uperm, dG_rec, dh)
                 add(dh, tmp, dh)                       # -> gradient at h_{t-1}
             np.copyto(dG[:, t0:t1], dGc[:t1 - t0].transpose(1, 0, 2))
-        # Weight gradients of all steps and sequences in one product:
         # dG [h_{t-1} | x_t | 1] over the (T n) columns, rows as in M.
-        Vs = scratch(cache, "Vs", (K, T, n), dtype)
-        np.copyto(Vs, V[:T].transpose(1, 0, 2))
-        dG2 = dG.reshape(H4, T * n)
-        RT = scratch(cache, "RT", (H4, K), dtype)
-        np.dot(dG2, Vs.reshape(K, T * n).T, out=RT)
+        RT, dG2 = stacked_weight_gradient(cache, dG, V)
         dU = grads["U"]
         dU[:, :H2] = RT[H:H3, :H].T
         dU[:, H2:] = RT[:H, :H].T

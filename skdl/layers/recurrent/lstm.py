@@ -3,7 +3,8 @@ r"""Long short-term memory layer, with optional peephole connections."""
 import numpy as np
 
 from ..base import recent, scratch
-from .base import Recurrent, backward_buffers, lecun_uniform, orthogonal, view_key
+from .base import (Recurrent, backward_buffers, lecun_uniform, orthogonal,
+                   stacked_weight_gradient, view_key)
 
 
 class LSTM(Recurrent):
@@ -300,10 +301,9 @@ class LSTM(Recurrent):
         # loop reads and writes them (5 steps: 0.4 MB), then the gradients go
         # to dG in one copy. Whole-sequence arrays instead stream every step's
         # blocks from L3 (measured: 0.15 ms more a batch of 32 x 50 x 64).
-        chunk = max(1, min(self.backward_chunk, T))
-        dS, KF, dGc, dG, mask, dh = backward_buffers(
+        chunk, dS, KF, dGc, dG, mask, dh = backward_buffers(
             cache, dS, dS_last, valid, units=H, steps=T, n=n, factor_rows=6 * H,
-            chunk=chunk, dtype=dtype)
+            max_chunk=self.backward_chunk, dtype=dtype)
         if valid is not None:
             inv = mask[1]
             carry = scratch(cache, "carry", (H, n), dtype)
@@ -354,13 +354,8 @@ class LSTM(Recurrent):
                 if valid is not None:
                     add(dh, carry, dh)
             np.copyto(dG[:, t0:t1], dGc[:t1 - t0].transpose(1, 0, 2))
-        # Weight gradients of all steps and sequences in one product:
         # [dU; dW; db]^T = dG [h_{t-1} | x_t | 1] over the (T n) columns.
-        Vs = scratch(cache, "Vs", (K, T, n), dtype)
-        np.copyto(Vs, V[:T].transpose(1, 0, 2))
-        dG2 = dG.reshape(H4, T * n)
-        RT = scratch(cache, "RT", (H4, K), dtype)
-        np.dot(dG2, Vs.reshape(K, T * n).T, out=RT)
+        RT, dG2 = stacked_weight_gradient(cache, dG, V)
         grads["U"][...] = RT[:, :H].T
         grads["W"][...] = RT[:, H:H + d].T
         grads["b"][...] = RT[:, H + d]
